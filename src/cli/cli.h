@@ -1,0 +1,28 @@
+/* cli.h - the command-line front end: one file per command, each a
+ * `cmd_*` function taking the arguments after its name.
+ *
+ * Exit codes (documented in docs/cli.md): 0 success; 1 failure (nothing or
+ * only part done); 2 bad usage; 3 done, but some input records were skipped
+ * as bad (they are listed on stderr). */
+#ifndef PB_CLI_H
+#define PB_CLI_H
+
+#include "config.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+
+struct cli {
+	struct config cfg;
+	const char *prog;
+};
+
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_show(struct cli *c, int argc, char **argv);
+
+/* 1 if argv has -h or --help before a "--". */
+int cli_wants_help(int argc, char **argv);
+/* Prints "paperboy: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
