@@ -47,6 +47,30 @@ struct store_stats {
 	size_t n_by_category;
 };
 
+/* Orders for listings. */
+enum store_sort {
+	STORE_SORT_DAY,      /* newest announcement day first, then most upvotes */
+	STORE_SORT_VOTES,    /* most upvotes first */
+	STORE_SORT_TRENDING, /* upvotes with time decay, see docs/ranking.md */
+	STORE_SORT_RELEVANCE /* search only: best match first */
+};
+
+/* Filters shared by listings and simple searches; NULL/0 = no filter. */
+struct store_filter {
+	const char *from, *to;   /* announcement days, inclusive */
+	const char *category;    /* any of the paper's categories */
+	const char *author;      /* substring of the author list */
+	enum store_sort sort;
+	long offset, limit;
+};
+
+/* One cell of the activity chart: papers announced on day in category. */
+struct store_day_count {
+	char day[11];
+	char category[32];
+	long count;
+};
+
 struct store;
 
 /* Called for each paper a listing returns; the paper lives until the
@@ -70,6 +94,27 @@ struct store_ops {
 	int (*papers_announced)(struct store *st, const char *from, const char *to, long offset,
 				long limit, long *total, struct arena *a, store_paper_cb cb,
 				void *ctx, struct pb_err *err);
+	/* Papers matching filter f, in f->sort order; *total gets the count. */
+	int (*papers_list)(struct store *st, const struct store_filter *f, long *total,
+			   struct arena *a, store_paper_cb cb, void *ctx, struct pb_err *err);
+	/* Papers whose title, abstract or authors contain every word of words
+	 * (case-insensitive substring match), filtered and sorted by f. A
+	 * simple matcher for small stores; the search engine replaces it. */
+	int (*papers_match)(struct store *st, const char *words, const struct store_filter *f,
+			    long *total, struct arena *a, store_paper_cb cb, void *ctx,
+			    struct pb_err *err);
+	/* Newest announcement day ("" when the store is empty). */
+	int (*latest_day)(struct store *st, char out[11], struct pb_err *err);
+	/* Nearest days with papers before and after day ("" when none). */
+	int (*day_neighbours)(struct store *st, const char *day, char prev[11], char next[11],
+			      struct pb_err *err);
+	/* Papers per day and primary category for days from..to; categories
+	 * outside the top_n of the period are summed under "other". */
+	int (*day_counts)(struct store *st, const char *from, const char *to, int top_n,
+			  struct arena *a, struct store_day_count **out, size_t *n,
+			  struct pb_err *err);
+	/* Number of papers (not deleted). Cheap. */
+	int (*count)(struct store *st, long *papers, struct pb_err *err);
 };
 
 struct store {
@@ -123,6 +168,38 @@ static inline int store_papers_announced(struct store *st, const char *from, con
 					 store_paper_cb cb, void *ctx, struct pb_err *err)
 {
 	return st->ops->papers_announced(st, from, to, offset, limit, total, a, cb, ctx, err);
+}
+
+static inline int store_papers_list(struct store *st, const struct store_filter *f, long *total,
+				    struct arena *a, store_paper_cb cb, void *ctx,
+				    struct pb_err *err)
+{
+	return st->ops->papers_list(st, f, total, a, cb, ctx, err);
+}
+static inline int store_papers_match(struct store *st, const char *words,
+				     const struct store_filter *f, long *total, struct arena *a,
+				     store_paper_cb cb, void *ctx, struct pb_err *err)
+{
+	return st->ops->papers_match(st, words, f, total, a, cb, ctx, err);
+}
+static inline int store_latest_day(struct store *st, char out[11], struct pb_err *err)
+{
+	return st->ops->latest_day(st, out, err);
+}
+static inline int store_day_neighbours(struct store *st, const char *day, char prev[11],
+				       char next[11], struct pb_err *err)
+{
+	return st->ops->day_neighbours(st, day, prev, next, err);
+}
+static inline int store_day_counts(struct store *st, const char *from, const char *to,
+				   int top_n, struct arena *a, struct store_day_count **out,
+				   size_t *n, struct pb_err *err)
+{
+	return st->ops->day_counts(st, from, to, top_n, a, out, n, err);
+}
+static inline int store_count(struct store *st, long *papers, struct pb_err *err)
+{
+	return st->ops->count(st, papers, err);
 }
 
 #endif

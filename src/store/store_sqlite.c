@@ -5,6 +5,7 @@
 
 #include "../core/buf.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -647,6 +648,298 @@ static int sq_announced(struct store *st, const char *from, const char *to, long
 	return rc;
 }
 
+
+/* ---- listings ---- */
+
+#define PAPER_COLUMNS                                                                   \
+	"id, arxiv_id, version, title, abstract, authors, comments, journal_ref, doi,"   \
+	" report_no, msc_class, acm_class, license, submitter, published, updated,"      \
+	" announced, announce_type, code_url, project_url, ext_upvotes, ext_comments,"   \
+	" submitted_by, submitted_at, source, deleted, categories"
+
+/* pb_trend(upvotes, day): upvotes with time decay, see docs/ranking.md. */
+static void trend_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	double votes = sqlite3_value_type(argv[0]) == SQLITE_NULL ? 0 : sqlite3_value_double(argv[0]);
+	const unsigned char *day = sqlite3_value_text(argv[1]);
+	int y, m, d;
+	double age_hours = 0;
+	(void)argc;
+	if (day && !date_parse_day((const char *)day, strlen((const char *)day), &y, &m, &d)) {
+		double then = (double)date_to_days(y, m, d) * 86400.0;
+		age_hours = ((double)time(NULL) - then) / 3600.0;
+		if (age_hours < 0)
+			age_hours = 0;
+	}
+	sqlite3_result_double(ctx, (votes + 1.0) / pow(age_hours + 2.0, 1.5));
+}
+
+static const char *order_by(enum store_sort sort)
+{
+	switch (sort) {
+	case STORE_SORT_VOTES:
+		return " ORDER BY coalesce(ext_upvotes, 0) DESC, announced DESC, arxiv_id";
+	case STORE_SORT_TRENDING:
+		return " ORDER BY pb_trend(ext_upvotes, announced) DESC, arxiv_id";
+	case STORE_SORT_DAY:
+	case STORE_SORT_RELEVANCE:
+		break;
+	}
+	return " ORDER BY announced DESC, coalesce(ext_upvotes, 0) DESC, arxiv_id";
+}
+
+/* Appends the filter's conditions; binds are numbered from ?10 up. */
+static void filter_sql(struct buf *sql, const struct store_filter *f)
+{
+	if (f->from)
+		buf_adds(sql, " AND announced >= ?10");
+	if (f->to)
+		buf_adds(sql, " AND announced <= ?11");
+	if (f->category)
+		buf_adds(sql, " AND EXISTS (SELECT 1 FROM paper_categories c WHERE"
+			      " c.paper_id = papers.id AND c.category = ?12)");
+	if (f->author)
+		buf_adds(sql, " AND authors LIKE '%' || ?13 || '%' ESCAPE '\\'");
+}
+
+static void filter_bind(sqlite3_stmt *q, const struct store_filter *f, const char *author_like)
+{
+	if (f->from)
+		sqlite3_bind_text(q, 10, f->from, -1, SQLITE_STATIC);
+	if (f->to)
+		sqlite3_bind_text(q, 11, f->to, -1, SQLITE_STATIC);
+	if (f->category)
+		sqlite3_bind_text(q, 12, f->category, -1, SQLITE_STATIC);
+	if (f->author)
+		sqlite3_bind_text(q, 13, author_like, -1, SQLITE_STATIC);
+}
+
+/* Escapes % _ and \ for LIKE ... ESCAPE '\'. */
+static void like_escape(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_addc(out, '\\');
+		buf_addc(out, *s);
+	}
+}
+
+#define MATCH_WORDS_MAX 16
+
+/* Runs a listing: where is the condition after "deleted = 0", words (may
+ * be empty) the LIKE patterns bound to ?20... */
+static int run_listing(struct sqlite_store *s, const char *where, char words[][256], int nwords,
+		       const struct store_filter *f, long *total, struct arena *a,
+		       store_paper_cb cb, void *ctx, struct pb_err *err)
+{
+	struct buf sql, au;
+	sqlite3_stmt *q = NULL;
+	int r, rc = PB_OK, i, pass;
+
+	buf_init(&sql, 65536);
+	buf_init(&au, 1024);
+	if (f->author)
+		like_escape(&au, f->author);
+	for (pass = total ? 0 : 1; pass < 2; pass++) {
+		buf_reset(&sql);
+		buf_adds(&sql, pass == 0 ? "SELECT count(*) FROM papers WHERE deleted = 0"
+					 : "SELECT " PAPER_COLUMNS " FROM papers WHERE deleted = 0");
+		buf_adds(&sql, where);
+		filter_sql(&sql, f);
+		if (pass == 1) {
+			buf_adds(&sql, order_by(f->sort));
+			buf_adds(&sql, " LIMIT ?1 OFFSET ?2");
+		}
+		if (sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL) != SQLITE_OK) {
+			rc = db_error(s, err, "preparing a listing");
+			goto out;
+		}
+		if (pass == 1) {
+			sqlite3_bind_int64(q, 1, f->limit > 0 ? f->limit : 30);
+			sqlite3_bind_int64(q, 2, f->offset > 0 ? f->offset : 0);
+		}
+		filter_bind(q, f, au.data);
+		for (i = 0; i < nwords; i++)
+			sqlite3_bind_text(q, 20 + i, words[i], -1, SQLITE_STATIC);
+		if (pass == 0) {
+			r = sqlite3_step(q);
+			*total = r == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+			sqlite3_finalize(q);
+			q = NULL;
+			if (r != SQLITE_ROW) {
+				rc = db_error(s, err, "counting a listing");
+				goto out;
+			}
+			continue;
+		}
+		while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+			struct paper p;
+			rc = row_to_paper(q, a, &p);
+			if (!rc)
+				rc = paper_split_authors(&p, a);
+			if (rc) {
+				rc = pb_err_set(err, rc, "out of memory");
+				break;
+			}
+			rc = cb(ctx, &p);
+			if (rc)
+				break;
+		}
+		if (!rc && r != SQLITE_DONE)
+			rc = db_error(s, err, "reading a listing");
+	}
+out:
+	sqlite3_finalize(q);
+	buf_release(&sql);
+	buf_release(&au);
+	return rc;
+}
+
+static int sq_list(struct store *st, const struct store_filter *f, long *total, struct arena *a,
+		   store_paper_cb cb, void *ctx, struct pb_err *err)
+{
+	return run_listing(S(st), "", NULL, 0, f, total, a, cb, ctx, err);
+}
+
+static int sq_match(struct store *st, const char *words, const struct store_filter *f,
+		    long *total, struct arena *a, store_paper_cb cb, void *ctx, struct pb_err *err)
+{
+	char pats[MATCH_WORDS_MAX][256];
+	struct buf where, w;
+	int n = 0, rc;
+	const char *p = words;
+
+	buf_init(&where, 8192);
+	buf_init(&w, 250);
+	while (*p && n < MATCH_WORDS_MAX) {
+		const char *start;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		start = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		if (p == start)
+			break;
+		buf_reset(&w);
+		buf_addc(&w, '%');
+		{
+			char tmp[200];
+			size_t len = (size_t)(p - start) < sizeof(tmp) - 1 ? (size_t)(p - start) : sizeof(tmp) - 1;
+			memcpy(tmp, start, len);
+			tmp[len] = '\0';
+			like_escape(&w, tmp);
+		}
+		buf_addc(&w, '%');
+		snprintf(pats[n], sizeof(pats[n]), "%s", w.data);
+		buf_addf(&where,
+			 " AND (title LIKE ?%d ESCAPE '\\' OR abstract LIKE ?%d ESCAPE '\\'"
+			 " OR authors LIKE ?%d ESCAPE '\\')",
+			 20 + n, 20 + n, 20 + n);
+		n++;
+	}
+	rc = run_listing(S(st), where.data, pats, n, f, total, a, cb, ctx, err);
+	buf_release(&where);
+	buf_release(&w);
+	return rc;
+}
+
+static int sq_latest_day(struct store *st, char out[11], struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	out[0] = '\0';
+	if (scalar(s, "SELECT max(announced) FROM papers WHERE deleted = 0", out, 11) < 0)
+		return db_error(s, err, "finding the latest day");
+	return PB_OK;
+}
+
+static int one_day(struct sqlite_store *s, const char *sql, const char *day, char out[11],
+		   struct pb_err *err)
+{
+	sqlite3_stmt *q;
+	int r;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, "finding a day");
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(out, 11, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(s, err, "finding a day");
+	return PB_OK;
+}
+
+static int sq_neighbours(struct store *st, const char *day, char prev[11], char next[11],
+			 struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	int rc = one_day(s, "SELECT max(announced) FROM papers WHERE announced < ?1 AND deleted = 0",
+			 day, prev, err);
+	if (rc)
+		return rc;
+	return one_day(s, "SELECT min(announced) FROM papers WHERE announced > ?1 AND deleted = 0",
+		       day, next, err);
+}
+
+static int sq_day_counts(struct store *st, const char *from, const char *to, int top_n,
+			 struct arena *a, struct store_day_count **out, size_t *n,
+			 struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	int r;
+	const char *sql =
+		"WITH top AS (SELECT primary_category AS c FROM papers WHERE deleted = 0 AND"
+		"  announced BETWEEN ?1 AND ?2 GROUP BY c ORDER BY count(*) DESC, c LIMIT ?3)"
+		" SELECT announced, CASE WHEN primary_category IN (SELECT c FROM top)"
+		"  THEN primary_category ELSE 'other' END AS cat, count(*)"
+		" FROM papers WHERE deleted = 0 AND announced BETWEEN ?1 AND ?2"
+		" GROUP BY announced, cat ORDER BY announced, cat";
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, "preparing day counts");
+	sqlite3_bind_text(q, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, top_n);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_day_count *c;
+		const unsigned char *day = sqlite3_column_text(q, 0), *cat = sqlite3_column_text(q, 1);
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct store_day_count *nl = arena_alloc(a, ncap * sizeof(*nl));
+			if (!nl) {
+				sqlite3_finalize(q);
+				return pb_err_set(err, PB_ENOMEM, "out of memory");
+			}
+			if (*n)
+				memcpy(nl, *out, *n * sizeof(*nl));
+			*out = nl;
+			cap = ncap;
+		}
+		c = &(*out)[(*n)++];
+		snprintf(c->day, sizeof(c->day), "%s", day ? (const char *)day : "");
+		snprintf(c->category, sizeof(c->category), "%s", cat ? (const char *)cat : "other");
+		c->count = (long)sqlite3_column_int64(q, 2);
+	}
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "reading day counts");
+	return PB_OK;
+}
+
+static int sq_count(struct store *st, long *papers, struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	*papers = scalar(s, "SELECT count(*) FROM papers WHERE deleted = 0", NULL, 0);
+	if (*papers < 0)
+		return db_error(s, err, "counting papers");
+	return PB_OK;
+}
+
 /* ---- open/close ---- */
 
 static void sq_close(struct store *st)
@@ -672,6 +965,12 @@ static const struct store_ops sqlite_ops = {
 	.paper_get = sq_get,
 	.stats = sq_stats,
 	.papers_announced = sq_announced,
+	.papers_list = sq_list,
+	.papers_match = sq_match,
+	.latest_day = sq_latest_day,
+	.day_neighbours = sq_neighbours,
+	.day_counts = sq_day_counts,
+	.count = sq_count,
 };
 
 static int migrate(struct sqlite_store *s, struct pb_err *err)
@@ -742,6 +1041,8 @@ struct store *store_sqlite_open(const char *path, struct pb_err *err)
 	rc = migrate(s, err);
 	if (rc)
 		goto fail;
+	sqlite3_create_function(s->db, "pb_trend", 2, SQLITE_UTF8, NULL,
+				trend_fn, NULL, NULL);
 	for (i = 0; i < Q_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
 				       NULL) != SQLITE_OK) {

@@ -309,3 +309,95 @@ TEST(store_upgrades_an_old_database)
 	sqlite3_close(db);
 	CHECK(v >= 1);
 }
+
+struct ids {
+	int n;
+	char id[16][ARXIV_ID_MAX];
+};
+
+static int ids_cb(void *ctx, const struct paper *p)
+{
+	struct ids *x = ctx;
+	if (x->n < 16)
+		snprintf(x->id[x->n], ARXIV_ID_MAX, "%s", p->arxiv_id);
+	x->n++;
+	return 0;
+}
+
+TEST(store_filters_match_and_days)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct arena a = ARENA_INIT;
+	struct store *st = store_open(db_path("filters.db"), &err);
+	struct store_filter f;
+	struct store_day_count *dc;
+	struct paper p;
+	struct ids x;
+	enum store_upsert res;
+	char prev[11], next[11], latest[11];
+	size_t n;
+	long total;
+
+	if (!st) {
+		CHECK(st != NULL);
+		return;
+	}
+	sample(&p, &a, "2101.00001", 1, "2021-01-04");
+	p.announced = p.updated;
+	p.title = arena_strdup(&a, "Random matrix theory for 100% of graphs");
+	p.upvotes = 5;
+	store_paper_upsert(st, &p, &res, &err);
+	sample(&p, &a, "2101.00002", 1, "2021-01-06");
+	p.announced = p.updated;
+	p.upvotes = 50;
+	paper_init(&p);
+	sample(&p, &a, "2101.00002", 1, "2021-01-06");
+	p.announced = p.updated;
+	p.upvotes = 50;
+	p.categories = NULL;
+	p.n_categories = 0;
+	paper_set_categories(&p, &a, "math.PR");
+	store_paper_upsert(st, &p, &res, &err);
+
+	memset(&f, 0, sizeof(f));
+	memset(&x, 0, sizeof(x));
+	CHECK_INT(store_papers_match(st, "random MATRIX", &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_INT(total, 1);
+	CHECK_STR(x.id[0], "2101.00001");
+	memset(&x, 0, sizeof(x));
+	CHECK_INT(store_papers_match(st, "100%", &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_INT(total, 1);
+	memset(&x, 0, sizeof(x));
+	CHECK_INT(store_papers_match(st, "_%\\' OR 1=1 --", &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_INT(total, 0);
+	memset(&x, 0, sizeof(x));
+	f.category = "math.PR";
+	CHECK_INT(store_papers_list(st, &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_INT(total, 1);
+	CHECK_STR(x.id[0], "2101.00002");
+	memset(&f, 0, sizeof(f));
+	memset(&x, 0, sizeof(x));
+	f.sort = STORE_SORT_VOTES;
+	f.author = "Turing";
+	CHECK_INT(store_papers_list(st, &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_INT(x.n, 2);
+	CHECK_STR(x.id[0], "2101.00002");
+	memset(&x, 0, sizeof(x));
+	f.sort = STORE_SORT_TRENDING;
+	f.author = NULL;
+	CHECK_INT(store_papers_list(st, &f, &total, &a, ids_cb, &x, &err), 0);
+	CHECK_STR(x.id[0], "2101.00002");
+
+	CHECK_INT(store_latest_day(st, latest, &err), 0);
+	CHECK_STR(latest, "2021-01-06");
+	CHECK_INT(store_day_neighbours(st, "2021-01-05", prev, next, &err), 0);
+	CHECK_STR(prev, "2021-01-04");
+	CHECK_STR(next, "2021-01-06");
+	CHECK_INT(store_day_neighbours(st, "2021-01-06", prev, next, &err), 0);
+	CHECK_STR(next, "");
+	CHECK_INT(store_day_counts(st, "2021-01-01", "2021-01-31", 1, &a, &dc, &n, &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(dc[0].day, "2021-01-04");
+	store_close(st);
+	arena_release(&a);
+}
