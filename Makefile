@@ -57,7 +57,7 @@ FUZZ_SRC := $(wildcard fuzz/*.c)
 fuzz: $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz-%)
 $(O)/fuzz-%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(O)
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRC) $(LDLIBS_ALL)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(filter-out src/cli/%,$(LIB_SRC)) $(LDLIBS_ALL)
 
 format:
 	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c)

@@ -1,0 +1,145 @@
+#!/bin/bash
+# Black-box tests of `paperboy import`, `stats` and `show` on real data.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/cli/lib.sh
+DB=$TMP/a.db
+SAMPLE=data/sample.jsonl.zst
+N=$(zstd -dc $SAMPLE | wc -l)
+
+# help and usage
+for cmd in import stats show; do
+	expect_status "$cmd --help exits 0" 0 pb $cmd --help
+	expect_match "$cmd --help says usage" "$(pb $cmd --help)" "^usage: paperboy $cmd"
+done
+expect_status "no command is a usage error" 2 pb
+expect_status "unknown command is a usage error" 2 pb frobnicate
+expect_match "unknown command message" "$(pb frobnicate 2>&1)" 'unknown command "frobnicate"'
+expect_status "import without files is a usage error" 2 pb --db "$DB" import
+
+# the bundled sample imports completely
+out=$(pb --db "$DB" import --quiet $SAMPLE 2>&1)
+expect_eq "sample import exit" "$?" 0
+expect_match "summary counts new papers" "$out" "imported $N papers: $N new, 0 updated, 0 unchanged"
+expect_match "summary gives a rate" "$out" "papers/s"
+expect_eq "database holds every sample paper" "$(sql "$DB" 'select count(*) from papers')" "$N"
+expect_eq "foreign keys hold" "$(sql "$DB" 'pragma foreign_key_check' | wc -l)" 0
+expect_eq "integrity check" "$(sql "$DB" 'pragma integrity_check')" ok
+expect_eq "WAL mode" "$(sql "$DB" 'pragma journal_mode')" wal
+
+# importing again changes nothing
+before=$(sql "$DB" 'select count(*), sum(hash % 1000003), max(last_changed) from papers')
+out=$(pb --db "$DB" import --quiet $SAMPLE 2>&1)
+expect_match "second import: all unchanged" "$out" "0 new, 0 updated, $N unchanged"
+expect_eq "second import leaves the rows alone" "$(sql "$DB" 'select count(*), sum(hash % 1000003), max(last_changed) from papers')" "$before"
+
+# stats and show
+out=$(pb --db "$DB" stats)
+expect_match "stats counts papers" "$out" "papers +$N "
+expect_match "stats by category" "$out" "cs\.CV +[0-9]+"
+expect_match "stats by year" "$out" "2026 +[0-9]+"
+out=$(pb --db "$DB" show 2606.32040)
+expect_match "show prints the title" "$out" "FaceMoE: Mixture of Experts for Low-Resolution Face Recognition"
+expect_match "show prints the found code link" "$out" "Code: +https://github.com/Kartik-3004/FaceMoE"
+out=$(pb --db "$DB" show --json arXiv:2606.32040v1)
+expect_match "show --json has the API field names" "$out" '"summary": "Low-resolution face recognition'
+check "show --json is valid JSON" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$out"
+expect_status "show of a missing paper fails" 1 pb --db "$DB" show 2101.99999
+expect_match "missing paper message" "$(pb --db "$DB" show 2101.99999 2>&1)" "no paper with id 2101.99999"
+expect_status "show of a non-id is a usage error" 2 pb --db "$DB" show "../../etc/passwd"
+old=$(zstd -dc $SAMPLE | grep -o '"id": "[a-z-]*/[0-9]*"' | head -1 | cut -d'"' -f4)
+expect_match "old-style ids work ($old)" "$(pb --db "$DB" show "$old")" "^$old"
+
+# every fixture format imports (real recorded responses)
+DB2=$TMP/f.db
+F=$PB_FIXTURES
+for f in "$F/arxiv_api/lukasschwab__arxiv.py/id_2104.12255v1_s0_m100_6ae69987ffe1.body.xml" \
+	"$F/arxiv_api/lukasschwab__arxiv.py/q_testing_s0_m100_cfe7536492ca.body.xml" \
+	"$F/rss/zss02__zotero-arxiv-daily/arxiv_rss_example.ccdc780.repaired.xml" \
+	"$F/oai_pmh/paperhive__oai-pmh/nock-fixtures/oaipmh-getrecord---should-get-a-record.resp0.status200.xml" \
+	"$F/hf_daily_papers/deep-diver__paper-reviewer/daily_papers.first4.json" \
+	"$F/abs/arXiv__arxiv-browse/tests/data/abs_files/ftp/arxiv/papers/0704/0704.0001.abs"; do
+	out=$(pb --db "$DB2" import --quiet "$f" 2>&1)
+	st=$?
+	if [ $st -eq 0 ] && printf '%s' "$out" | grep -Eq "imported [1-9][0-9]* papers"; then
+		ok "imports $(basename "$f")"
+	else
+		notok "imports $(basename "$f")" "exit $st: $out"
+	fi
+done
+expect_match "API record stored" "$(pb --db "$DB2" show 2104.12255)" "Quan Thoi Minh Nguyen"
+expect_match "listing record has its announcement day" "$(pb --db "$DB2" show 2508.13167)" "Announced: 2025-08-20"
+expect_match "daily-papers record has upvotes" "$(pb --db "$DB2" show --json 2410.17243)" '"upvotes": [1-9]'
+
+# gzip and plain input; standard input
+zstd -dc $SAMPLE | head -100 | gzip >"$TMP/s.jsonl.gz"
+zstd -dc $SAMPLE | head -100 >"$TMP/s.jsonl"
+expect_match "gzip input" "$(pb --db "$TMP/g.db" import --quiet "$TMP/s.jsonl.gz")" "100 new"
+expect_match "plain input from stdin" "$(pb --db "$TMP/p.db" import --quiet - <"$TMP/s.jsonl")" "100 new"
+
+# bad records: reported with file and line, skipped, the rest kept; exit 3
+{
+	zstd -dc $SAMPLE | head -3
+	echo '{"id": "2101.00001", "title": "broken'
+	echo '{"id": 12, "title": "x", "abstract": "y"}'
+	zstd -dc $SAMPLE | sed -n 4,5p
+} >"$TMP/bad.jsonl"
+out=$(pb --db "$TMP/b.db" import --quiet "$TMP/bad.jsonl" 2>&1)
+st=$?
+expect_eq "bad records give exit 3" "$st" 3
+expect_match "bad JSON reported with file and line" "$out" "bad.jsonl:4: record 4 skipped: invalid JSON"
+expect_match "wrong type reported with the field" "$out" "bad.jsonl:5: record 5 skipped: field \"id\" should be a string"
+expect_match "good records kept" "$out" "5 new"
+expect_eq "five papers stored" "$(sql "$TMP/b.db" 'select count(*) from papers')" 5
+
+# unreadable and unknown input
+expect_status "missing file fails" 1 pb --db "$TMP/m.db" import /nonexistent.jsonl
+expect_match "missing file message" "$(pb --db "$TMP/m.db" import /nonexistent.jsonl 2>&1)" "/nonexistent.jsonl: cannot open"
+head -c 3000 /dev/urandom >"$TMP/garbage.bin"
+expect_status "binary garbage fails cleanly" 1 pb --db "$TMP/m.db" import --quiet "$TMP/garbage.bin"
+printf 'hello\n' >"$TMP/hello.txt"
+expect_match "unknown format message" "$(pb --db "$TMP/m.db" import "$TMP/hello.txt" 2>&1)" "unknown format"
+zstd -q -c "$TMP/s.jsonl" | head -c 2000 >"$TMP/trunc.zst"
+out=$(pb --db "$TMP/t.db" import --quiet "$TMP/trunc.zst" 2>&1)
+expect_eq "truncated zstd fails" "$?" 1
+expect_match "truncated zstd says so" "$out" "truncated|corrupt"
+expect_eq "truncated zstd leaves a sound database" "$(sql "$TMP/t.db" 'pragma integrity_check')" ok
+
+# a database from a newer paperboy is refused, a non-database too
+sqlite3 "$TMP/new.db" 'pragma user_version = 99'
+expect_status "newer schema refused" 1 pb --db "$TMP/new.db" stats
+expect_match "newer schema message" "$(pb --db "$TMP/new.db" stats 2>&1)" "newer paperboy"
+cp "$TMP/s.jsonl" "$TMP/notadb.db"
+expect_match "non-database refused" "$(pb --db "$TMP/notadb.db" stats 2>&1)" "not a paperboy database"
+expect_eq "non-database untouched" "$(cmp -s "$TMP/s.jsonl" "$TMP/notadb.db"; echo $?)" 0
+
+# config file and environment
+printf 'db = %s\nsite_name = Lab Papers\n' "$TMP/c.db" >"$TMP/pb.conf"
+pb --config "$TMP/pb.conf" import --quiet "$TMP/s.jsonl" >/dev/null 2>&1
+expect_eq "config file sets the database" "$(sql "$TMP/c.db" 'select count(*) from papers')" 100
+printf 'bogus = 1\n' >"$TMP/bad.conf"
+expect_match "unknown config key named with file and line" "$(pb --config "$TMP/bad.conf" stats 2>&1)" "bad.conf:1: unknown setting \"bogus\""
+PAPERBOY_DB="$TMP/e.db" pb import --quiet "$TMP/s.jsonl" >/dev/null 2>&1
+expect_eq "PAPERBOY_DB sets the database" "$(sql "$TMP/e.db" 'select count(*) from papers')" 100
+
+# kill -9 in the middle of an import, then re-run: same result as one clean run
+zstd -dc $SAMPLE >"$TMP/all.jsonl"
+for i in 1 2 3 4 5 6 7 8; do cat "$TMP/all.jsonl"; done | awk 'BEGIN{n=0} {n++; sub(/"id": "[^"]*"/, "\"id\": \"" sprintf("%04d.%05d", 1001 + int(n/90000), n % 90000 + 1) "\""); print}' >"$TMP/big.jsonl"
+pb --db "$TMP/k.db" import --quiet --batch 2000 "$TMP/big.jsonl" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+	c=$(sql "$TMP/k.db" 'select count(*) from papers' 2>/dev/null || echo 0)
+	[ "${c:-0}" -gt 4000 ] && break
+	sleep 0.05
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+partial=$(sql "$TMP/k.db" 'select count(*) from papers')
+total=$(wc -l <"$TMP/big.jsonl")
+if [ "$partial" -gt 0 ] && [ "$partial" -lt "$total" ]; then ok "kill -9 left a partial import ($partial of $total)"; else notok "kill -9 left a partial import" "$partial of $total"; fi
+expect_eq "after kill -9 the database is sound" "$(sql "$TMP/k.db" 'pragma integrity_check')" ok
+pb --db "$TMP/k.db" import --quiet "$TMP/big.jsonl" >/dev/null 2>&1
+pb --db "$TMP/k2.db" import --quiet "$TMP/big.jsonl" >/dev/null 2>&1
+q='select count(*), sum(hash % 1000003), count(distinct arxiv_id) from papers'
+expect_eq "re-run after kill -9 equals a clean run" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
+q='select count(*) from paper_categories'
+expect_eq "categories equal after resume" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
