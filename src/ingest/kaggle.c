@@ -7,9 +7,9 @@
  * file. */
 #include "ingest.h"
 
+#include "../core/json.h"
 #include "../core/text.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,26 +21,27 @@ struct kaggle_ctx {
 };
 
 /* Gets an optional string field; sets why and returns -1 on a wrong type. */
-static int get_str(struct kaggle_ctx *k, json_t *o, const char *key, const char **out,
-		   size_t *len)
+static int get_str(struct kaggle_ctx *k, const struct json_val *o, const char *key,
+		   const char **out, size_t *len)
 {
-	json_t *v = json_object_get(o, key);
+	const struct json_val *v = json_get(o, key);
 	*out = NULL;
 	if (len)
 		*len = 0;
-	if (!v || json_is_null(v))
+	if (!v || v->type == JSON_NULLV)
 		return 0;
-	if (!json_is_string(v)) {
-		snprintf(k->why, sizeof(k->why), "field \"%s\" should be a string", key);
+	if (v->type != JSON_STRV) {
+		snprintf(k->why, sizeof(k->why), "field \"%s\" should be a string, not %s", key,
+			 json_type_name(v->type));
 		return -1;
 	}
-	*out = json_string_value(v);
+	*out = v->str;
 	if (len)
-		*len = json_string_length(v);
+		*len = v->n;
 	return 0;
 }
 
-static char *clean_field(struct kaggle_ctx *k, json_t *o, const char *key, int para, int *bad)
+static char *clean_field(struct kaggle_ctx *k, const struct json_val *o, const char *key, int para, int *bad)
 {
 	const char *s;
 	size_t n;
@@ -57,17 +58,17 @@ static char *clean_field(struct kaggle_ctx *k, json_t *o, const char *key, int p
 	return r;
 }
 
-static int parse_versions(struct kaggle_ctx *k, json_t *o, struct paper *p)
+static int parse_versions(struct kaggle_ctx *k, const struct json_val *o, struct paper *p)
 {
-	json_t *vs = json_object_get(o, "versions"), *v;
+	const struct json_val *vs = json_get(o, "versions");
 	size_t i, n;
-	if (!vs || json_is_null(vs))
+	if (!vs || vs->type == JSON_NULLV)
 		return 0;
-	if (!json_is_array(vs)) {
+	if (vs->type != JSON_ARRV) {
 		snprintf(k->why, sizeof(k->why), "field \"versions\" should be an array");
 		return -1;
 	}
-	n = json_array_size(vs);
+	n = vs->n;
 	if (n == 0)
 		return 0;
 	if (n > 9999) {
@@ -77,18 +78,18 @@ static int parse_versions(struct kaggle_ctx *k, json_t *o, struct paper *p)
 	p->versions = arena_alloc(&k->arena, n * sizeof(*p->versions));
 	if (!p->versions)
 		return -1;
-	json_array_foreach(vs, i, v)
-	{
-		json_t *ver = json_object_get(v, "version"), *cr = json_object_get(v, "created");
+	for (i = 0; i < n; i++) {
+		const struct json_val *v = &vs->items[i];
+		const struct json_val *ver = json_get(v, "version"), *cr = json_get(v, "created");
 		struct paper_version *pv = &p->versions[p->n_versions];
 		const char *vt;
 		long num;
 		char moment[21];
-		if (!json_is_object(v) || !json_is_string(ver)) {
+		if (v->type != JSON_OBJV || !ver || ver->type != JSON_STRV) {
 			snprintf(k->why, sizeof(k->why), "versions[%zu] should have a \"version\" string", i);
 			return -1;
 		}
-		vt = json_string_value(ver);
+		vt = ver->str;
 		if ((vt[0] != 'v' && vt[0] != 'V') ||
 		    text_parse_long(vt + 1, strlen(vt + 1), 1, 9999, &num)) {
 			snprintf(k->why, sizeof(k->why), "versions[%zu].version \"%.20s\" is not like \"v2\"",
@@ -96,8 +97,8 @@ static int parse_versions(struct kaggle_ctx *k, json_t *o, struct paper *p)
 			return -1;
 		}
 		pv->version = (int)num;
-		if (json_is_string(cr)) {
-			const char *c = json_string_value(cr);
+		if (cr && cr->type == JSON_STRV) {
+			const char *c = cr->str;
 			if (date_parse_any(c, strlen(c), moment)) {
 				snprintf(k->why, sizeof(k->why), "versions[%zu].created \"%.40s\" is not a date",
 					 i, c);
@@ -110,17 +111,17 @@ static int parse_versions(struct kaggle_ctx *k, json_t *o, struct paper *p)
 	return 0;
 }
 
-static int parse_authors_parsed(struct kaggle_ctx *k, json_t *o, struct paper *p)
+static int parse_authors_parsed(struct kaggle_ctx *k, const struct json_val *o, struct paper *p)
 {
-	json_t *ap = json_object_get(o, "authors_parsed"), *a;
+	const struct json_val *ap = json_get(o, "authors_parsed");
 	size_t i, n;
-	if (!ap || json_is_null(ap))
+	if (!ap || ap->type == JSON_NULLV)
 		return 0;
-	if (!json_is_array(ap)) {
+	if (ap->type != JSON_ARRV) {
 		snprintf(k->why, sizeof(k->why), "field \"authors_parsed\" should be an array");
 		return -1;
 	}
-	n = json_array_size(ap);
+	n = ap->n;
 	if (n == 0)
 		return 0;
 	if (n > PAPER_AUTHORS_MAX) {
@@ -131,25 +132,25 @@ static int parse_authors_parsed(struct kaggle_ctx *k, json_t *o, struct paper *p
 	p->author_list = arena_alloc(&k->arena, n * sizeof(*p->author_list));
 	if (!p->author_list)
 		return -1;
-	json_array_foreach(ap, i, a)
-	{
+	for (i = 0; i < n; i++) {
+		const struct json_val *a = &ap->items[i];
 		struct paper_author *au = &p->author_list[p->n_authors];
 		const char *parts[4] = {NULL, NULL, NULL, NULL};
 		size_t j, m;
 		struct buf name;
-		if (!json_is_array(a)) {
+		if (a->type != JSON_ARRV) {
 			snprintf(k->why, sizeof(k->why), "authors_parsed[%zu] should be an array", i);
 			return -1;
 		}
-		m = json_array_size(a);
+		m = a->n;
 		for (j = 0; j < m && j < 4; j++) {
-			json_t *x = json_array_get(a, j);
-			if (!json_is_string(x)) {
+			const struct json_val *x = &a->items[j];
+			if (x->type != JSON_STRV) {
 				snprintf(k->why, sizeof(k->why), "authors_parsed[%zu][%zu] should be a string",
 					 i, j);
 				return -1;
 			}
-			parts[j] = json_string_value(x);
+			parts[j] = x->str;
 		}
 		if (!parts[0] || !parts[0][0])
 			continue;
@@ -173,14 +174,18 @@ static int parse_authors_parsed(struct kaggle_ctx *k, json_t *o, struct paper *p
 }
 
 /* Parses one JSON object into p. Returns 0, or -1 with k->why set. */
-static int parse_record(struct kaggle_ctx *k, json_t *o, struct paper *p)
+static int parse_record(struct kaggle_ctx *k, const struct json_val *o, struct paper *p)
 {
-	const char *id, *cats, *day;
+	const char *id, *cats, *day, *dup;
 	size_t idn;
 	int bad = 0;
 
-	if (!json_is_object(o)) {
+	if (o->type != JSON_OBJV) {
 		snprintf(k->why, sizeof(k->why), "line is not a JSON object");
+		return -1;
+	}
+	if ((dup = json_duplicate_key(o)) != NULL) {
+		snprintf(k->why, sizeof(k->why), "field \"%.40s\" appears twice", dup);
 		return -1;
 	}
 	if (get_str(k, o, "id", &id, &idn))
@@ -244,8 +249,8 @@ int ingest_kaggle(struct stream *s, const char *name, const struct ingest_sink *
 	k.pos.file = name;
 	buf_init(&line, INGEST_RECORD_MAX);
 	for (;;) {
-		json_t *o;
-		json_error_t jerr;
+		const struct json_val *o;
+		char jwhy[160];
 		struct paper p;
 		size_t i;
 
@@ -268,9 +273,10 @@ int ingest_kaggle(struct stream *s, const char *name, const struct ingest_sink *
 		if (i == line.len)
 			continue; /* blank line */
 		k.pos.record++;
-		o = json_loadb(line.data, line.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+		o = json_parse(&k.arena, line.data, line.len, jwhy, sizeof(jwhy));
 		if (!o) {
-			ingest_bad(sink, &k.pos, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+			ingest_bad(sink, &k.pos, "invalid JSON at %s", jwhy);
+			arena_reset(&k.arena);
 			continue;
 		}
 		paper_init(&p);
@@ -281,7 +287,6 @@ int ingest_kaggle(struct stream *s, const char *name, const struct ingest_sink *
 		} else {
 			rc = ingest_deliver(sink, &p, &k.arena, &k.pos);
 		}
-		json_decref(o);
 		arena_reset(&k.arena);
 		if (rc) {
 			pb_err_set(err, rc, "%s: line %ld: import stopped", name, k.pos.line);

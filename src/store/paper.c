@@ -87,7 +87,7 @@ int paper_validate(const struct paper *p, char *why, size_t why_len)
 	return PB_EINVAL
 	TXT(title, PAPER_TITLE_MAX);
 	TXT(abstract, PAPER_ABSTRACT_MAX);
-	TXT(authors, PAPER_FIELD_MAX);
+	TXT(authors, PAPER_AUTHORS_TEXT_MAX);
 	TXT(comments, PAPER_FIELD_MAX);
 	TXT(journal_ref, PAPER_FIELD_MAX);
 	TXT(doi, PAPER_FIELD_MAX);
@@ -244,7 +244,7 @@ int paper_split_authors(struct paper *p, struct arena *a)
 
 int paper_set_categories(struct paper *p, struct arena *a, const char *s)
 {
-	size_t cap = 0;
+	size_t cap = p->n_categories; /* the current list is full: the next add copies it */
 	if (!s)
 		return PB_OK;
 	while (*s) {

@@ -112,6 +112,7 @@ unsigned long long paper_hash(const struct paper *p);
 #define PAPER_ABSTRACT_MAX 65536
 #define PAPER_FIELD_MAX 65536
 #define PAPER_AUTHORS_MAX 10000
+#define PAPER_AUTHORS_TEXT_MAX (1 << 20) /* large collaborations list thousands */
 #define PAPER_CATEGORIES_MAX 64
 
 #endif

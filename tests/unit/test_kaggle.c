@@ -128,12 +128,14 @@ TEST(kaggle_bad_lines_are_reported_and_skipped)
 	struct got g;
 	struct pb_err err = PB_ERR_INIT;
 	CHECK_INT(parse_text(text, sizeof(text) - 1, &g, &err), 0);
-	CHECK_INT(g.n, 1);
+	CHECK_INT(g.n, 2);
 	CHECK_STR(g.ids[0], "2101.00001");
-	CHECK_INT(g.bad, 13); /* lines 2-7 and 9-15; line 12-14 hold binary garbage */
-	CHECK(strstr(g.reasons, "[15:invalid JSON") != NULL); /* mis-encoded text */
+	CHECK_STR(g.ids[1], "2101.00008"); /* invalid UTF-8 is repaired, not fatal */
+	CHECK_INT(g.bad, 12);             /* lines 2-7 and 9-14; 12-14 hold binary garbage */
+	CHECK(strstr(g.reasons, "[11:field \"title\" appears twice") != NULL);
+	CHECK(strstr(g.reasons, "[12:invalid JSON at column 1") != NULL);
 	CHECK(strstr(g.reasons, "[2:invalid JSON") != NULL);
-	CHECK(strstr(g.reasons, "[3:field \"id\" should be a string") != NULL);
+	CHECK(strstr(g.reasons, "[3:field \"id\" should be a string, not a number") != NULL);
 	CHECK(strstr(g.reasons, "[4:field \"title\" should be a string") != NULL);
 	CHECK(strstr(g.reasons, "[5:2101.00004: no abstract") != NULL);
 	CHECK(strstr(g.reasons, "[6:\"not an id\" is not an arXiv id") != NULL);

@@ -63,6 +63,9 @@ TEST(store_paper_categories_and_links)
 	CHECK_INT(p.n_categories, 3);
 	CHECK_STR(p.categories[0], "cs.CV");
 	CHECK_STR(p.categories[2], "math-ph");
+	paper_set_categories(&p, &a, "q-bio.NC cs.CV hep-th astro-ph.GA gr-qc nlin.SI"); /* appends */
+	CHECK_INT(p.n_categories, 8);
+	CHECK_STR(p.categories[7], "nlin.SI");
 	p.comments = arena_strdup(&a, "ECCV 2026, Project Page: https://kartik-3004.github.io/FaceMoE/");
 	p.abstract = arena_strdup(&a, "Code: https://github.com/Kartik-3004/FaceMoE.git/tree/main.");
 	paper_find_links(&p, &a);
