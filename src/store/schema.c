@@ -49,6 +49,24 @@ const char *const store_sqlite_migrations[] = {
 	"  PRIMARY KEY (paper_id, version)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2: cluster-wide leases for scheduled jobs, and the log of job runs */
+	"CREATE TABLE leases ("
+	"  name TEXT PRIMARY KEY,"
+	"  owner TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL"  /* unix seconds */
+	");"
+	"CREATE TABLE job_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job TEXT NOT NULL,"          /* "harvest", ... */
+	"  started TEXT NOT NULL,"      /* moment */
+	"  finished TEXT,"
+	"  status TEXT NOT NULL,"       /* running | ok | failed */
+	"  new_papers INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  errors INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT"
+	");"
+	"CREATE INDEX job_runs_job ON job_runs(job, id);",
 };
 
 const int STORE_SCHEMA_VERSION =

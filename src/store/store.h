@@ -71,6 +71,16 @@ struct store_day_count {
 	long count;
 };
 
+/* One run of a scheduled job (harvest, digest...). */
+struct store_job_run {
+	long id;
+	char job[32];
+	char started[21], finished[21];
+	char status[16]; /* running | ok | failed */
+	long new_papers, updated, errors;
+	char message[512];
+};
+
 struct store;
 
 /* Called for each paper a listing returns; the paper lives until the
@@ -115,6 +125,29 @@ struct store_ops {
 			  struct pb_err *err);
 	/* Number of papers (not deleted). Cheap. */
 	int (*count)(struct store *st, long *papers, struct pb_err *err);
+	/* A number that changes whenever the stored data changes, through this
+	 * handle or any other connection or process. Cheap (no table scan):
+	 * for cache validation. Compare only values read through one handle. */
+	int (*data_version)(struct store *st, unsigned long long *version, struct pb_err *err);
+	/* Service state as key/value text. get: PB_ENOTFOUND when absent. */
+	int (*setting_get)(struct store *st, const char *key, char *out, size_t out_len,
+			   struct pb_err *err);
+	int (*setting_set)(struct store *st, const char *key, const char *value,
+			   struct pb_err *err);
+	/* Takes the named lease for owner until now + ttl seconds if it is
+	 * free, expired or already owner's (renewal): PB_OK, or PB_EBUSY with
+	 * the holder named in err. Works across processes and nodes. */
+	int (*lease_acquire)(struct store *st, const char *name, const char *owner, long ttl,
+			     struct pb_err *err);
+	int (*lease_release)(struct store *st, const char *name, const char *owner,
+			     struct pb_err *err);
+	/* Job log: start returns the run id; finish records the outcome. */
+	int (*job_start)(struct store *st, const char *job, long *run_id, struct pb_err *err);
+	int (*job_finish)(struct store *st, long run_id, const char *status, long new_papers,
+			  long updated, long errors, const char *message, struct pb_err *err);
+	/* The newest runs of job, newest first, at most max. */
+	int (*job_runs)(struct store *st, const char *job, struct store_job_run *out, size_t max,
+			size_t *n, struct pb_err *err);
 };
 
 struct store {
@@ -200,6 +233,47 @@ static inline int store_day_counts(struct store *st, const char *from, const cha
 static inline int store_count(struct store *st, long *papers, struct pb_err *err)
 {
 	return st->ops->count(st, papers, err);
+}
+static inline int store_data_version(struct store *st, unsigned long long *version,
+				     struct pb_err *err)
+{
+	return st->ops->data_version(st, version, err);
+}
+static inline int store_setting_get(struct store *st, const char *key, char *out,
+				    size_t out_len, struct pb_err *err)
+{
+	return st->ops->setting_get(st, key, out, out_len, err);
+}
+static inline int store_setting_set(struct store *st, const char *key, const char *value,
+				    struct pb_err *err)
+{
+	return st->ops->setting_set(st, key, value, err);
+}
+static inline int store_lease_acquire(struct store *st, const char *name, const char *owner,
+				      long ttl, struct pb_err *err)
+{
+	return st->ops->lease_acquire(st, name, owner, ttl, err);
+}
+static inline int store_lease_release(struct store *st, const char *name, const char *owner,
+				      struct pb_err *err)
+{
+	return st->ops->lease_release(st, name, owner, err);
+}
+static inline int store_job_start(struct store *st, const char *job, long *run_id,
+				  struct pb_err *err)
+{
+	return st->ops->job_start(st, job, run_id, err);
+}
+static inline int store_job_finish(struct store *st, long run_id, const char *status,
+				   long new_papers, long updated, long errors, const char *message,
+				   struct pb_err *err)
+{
+	return st->ops->job_finish(st, run_id, status, new_papers, updated, errors, message, err);
+}
+static inline int store_job_runs(struct store *st, const char *job, struct store_job_run *out,
+				 size_t max, size_t *n, struct pb_err *err)
+{
+	return st->ops->job_runs(st, job, out, max, n, err);
 }
 
 #endif

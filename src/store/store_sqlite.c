@@ -1,6 +1,7 @@
 /* store_sqlite.c - the embedded SQLite backend of the paper store.
  * One database file in WAL mode with foreign keys; schema in schema.c. */
 #include "schema.h"
+#include "sqlite_int.h"
 #include "store.h"
 
 #include "../core/buf.h"
@@ -940,6 +941,19 @@ static int sq_count(struct store *st, long *papers, struct pb_err *err)
 	return PB_OK;
 }
 
+/* PRAGMA data_version moves when other connections commit; this
+ * connection's own writes show in its total change count. Both only grow,
+ * so their sum changes whenever either does. */
+static int sq_data_version(struct store *st, unsigned long long *version, struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	long v = scalar(s, "PRAGMA data_version", NULL, 0);
+	if (v < 0)
+		return db_error(s, err, "reading the data version");
+	*version = (unsigned long long)v + (unsigned long long)sqlite3_total_changes64(s->db);
+	return PB_OK;
+}
+
 /* ---- open/close ---- */
 
 static void sq_close(struct store *st)
@@ -971,7 +985,20 @@ static const struct store_ops sqlite_ops = {
 	.day_neighbours = sq_neighbours,
 	.day_counts = sq_day_counts,
 	.count = sq_count,
+	.setting_get = sqlite_setting_get,
+	.setting_set = sqlite_setting_set,
+	.lease_acquire = sqlite_lease_acquire,
+	.lease_release = sqlite_lease_release,
+	.job_start = sqlite_job_start,
+	.job_finish = sqlite_job_finish,
+	.job_runs = sqlite_job_runs,
+	.data_version = sq_data_version,
 };
+
+sqlite3 *store_sqlite_db(struct store *st)
+{
+	return S(st)->db;
+}
 
 static int migrate(struct sqlite_store *s, struct pb_err *err)
 {

@@ -404,3 +404,49 @@ TEST(store_filters_match_and_days)
 	store_close(st);
 	arena_release(&a);
 }
+
+TEST(store_settings_leases_and_job_log)
+{
+	struct pb_err err = PB_ERR_INIT;
+	const char *path = db_path("jobs.db");
+	struct store *a = store_open(path, &err), *b = store_open(path, &err);
+	struct store_job_run runs[4];
+	char v[64];
+	long id = 0;
+	size_t n;
+
+	if (!a || !b) {
+		CHECK(a && b);
+		store_close(a);
+		store_close(b);
+		return;
+	}
+	CHECK_INT(store_setting_get(a, "oai.cursor", v, sizeof(v), &err), PB_ENOTFOUND);
+	CHECK_INT(store_setting_set(a, "oai.cursor", "2025-01-01", &err), 0);
+	CHECK_INT(store_setting_set(a, "oai.cursor", "2025-01-02", &err), 0);
+	CHECK_INT(store_setting_get(b, "oai.cursor", v, sizeof(v), &err), 0);
+	CHECK_STR(v, "2025-01-02");
+	/* one holder at a time, across connections; renewal and release */
+	CHECK_INT(store_lease_acquire(a, "harvest", "node-a", 60, &err), 0);
+	CHECK_INT(store_lease_acquire(b, "harvest", "node-b", 60, &err), PB_EBUSY);
+	CHECK(strstr(err.msg, "node-a") != NULL);
+	CHECK_INT(store_lease_acquire(a, "harvest", "node-a", 60, &err), 0);
+	CHECK_INT(store_lease_release(a, "harvest", "node-a", &err), 0);
+	CHECK_INT(store_lease_acquire(b, "harvest", "node-b", 60, &err), 0);
+	/* an expired lease can be taken over */
+	CHECK_INT(store_lease_acquire(b, "digest", "node-b", -5, &err), 0);
+	CHECK_INT(store_lease_acquire(a, "digest", "node-a", 60, &err), 0);
+	/* job log */
+	CHECK_INT(store_job_start(a, "harvest", &id, &err), 0);
+	CHECK(id > 0);
+	CHECK_INT(store_job_finish(a, id, "ok", 12, 3, 1, "2 pages", &err), 0);
+	CHECK_INT(store_job_start(a, "harvest", &id, &err), 0);
+	CHECK_INT(store_job_runs(b, "harvest", runs, 4, &n, &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(runs[0].status, "running");
+	CHECK_STR(runs[1].status, "ok");
+	CHECK_INT(runs[1].new_papers, 12);
+	CHECK_STR(runs[1].message, "2 pages");
+	store_close(a);
+	store_close(b);
+}
