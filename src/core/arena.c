@@ -53,6 +53,24 @@ char *arena_strdup(struct arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+void *arena_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *nl;
+	if (arr && n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap <= n)
+		ncap = n + 8;
+	nl = arena_alloc(a, ncap * elem);
+	if (!nl)
+		return NULL;
+	if (n && arr)
+		memcpy(nl, arr, n * elem);
+	*cap = ncap;
+	return nl;
+}
+
 void arena_reset(struct arena *a)
 {
 	struct arena_block *b;

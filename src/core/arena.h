@@ -24,6 +24,10 @@ void *arena_alloc(struct arena *a, size_t n);
 /* Copies n bytes of s and NUL-terminates. NULL on failure. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* Makes room for one more element in an arena array of n elements of size
+ * elem whose capacity is *cap: returns arr itself when there is room, else a
+ * copy with twice the capacity (*cap updated). NULL when out of memory. */
+void *arena_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t elem);
 void arena_reset(struct arena *a);
 void arena_release(struct arena *a);
 

@@ -174,16 +174,9 @@ static int add_author(struct paper *p, struct arena *a, const char *s, size_t n,
 		return PB_OK;
 	if (p->n_authors >= PAPER_AUTHORS_MAX)
 		return PB_OK;
-	if (p->n_authors == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct paper_author *nl = arena_alloc(a, ncap * sizeof(*nl));
-		if (!nl)
-			return PB_ENOMEM;
-		if (p->n_authors)
-			memcpy(nl, p->author_list, p->n_authors * sizeof(*nl));
-		p->author_list = nl;
-		*cap = ncap;
-	}
+	p->author_list = arena_grow(a, p->author_list, p->n_authors, cap, sizeof(*au));
+	if (!p->author_list)
+		return PB_ENOMEM;
 	au = &p->author_list[p->n_authors];
 	memset(au, 0, sizeof(*au));
 	for (i = 0; i < n; i++) {
@@ -264,16 +257,9 @@ int paper_set_categories(struct paper *p, struct arena *a, const char *s)
 				dup = 1;
 		if (dup || p->n_categories >= PAPER_CATEGORIES_MAX)
 			continue;
-		if (p->n_categories == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			char **nl = arena_alloc(a, ncap * sizeof(*nl));
-			if (!nl)
-				return PB_ENOMEM;
-			if (p->n_categories)
-				memcpy(nl, p->categories, p->n_categories * sizeof(*nl));
-			p->categories = nl;
-			cap = ncap;
-		}
+		p->categories = arena_grow(a, p->categories, p->n_categories, &cap, sizeof(char *));
+		if (!p->categories)
+			return PB_ENOMEM;
 		p->categories[p->n_categories] = arena_strndup(a, t, n);
 		if (!p->categories[p->n_categories])
 			return PB_ENOMEM;

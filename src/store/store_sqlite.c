@@ -459,17 +459,10 @@ static int sq_get(struct store *st, const char *arxiv_id, struct arena *a, struc
 	cap = 0;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct paper_author *au;
-		if (out->n_authors == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct paper_author *nl = arena_alloc(a, ncap * sizeof(*nl));
-			if (!nl) {
-				rc = pb_err_set(err, PB_ENOMEM, "out of memory");
-				break;
-			}
-			if (out->n_authors)
-				memcpy(nl, out->author_list, out->n_authors * sizeof(*nl));
-			out->author_list = nl;
-			cap = ncap;
+		out->author_list = arena_grow(a, out->author_list, out->n_authors, &cap, sizeof(*au));
+		if (!out->author_list) {
+			rc = pb_err_set(err, PB_ENOMEM, "out of memory");
+			break;
 		}
 		au = &out->author_list[out->n_authors++];
 		au->name = col_dup(a, q, 0);
@@ -487,17 +480,10 @@ static int sq_get(struct store *st, const char *arxiv_id, struct arena *a, struc
 	cap = 0;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct paper_version *v;
-		if (out->n_versions == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct paper_version *nl = arena_alloc(a, ncap * sizeof(*nl));
-			if (!nl) {
-				rc = pb_err_set(err, PB_ENOMEM, "out of memory");
-				break;
-			}
-			if (out->n_versions)
-				memcpy(nl, out->versions, out->n_versions * sizeof(*nl));
-			out->versions = nl;
-			cap = ncap;
+		out->versions = arena_grow(a, out->versions, out->n_versions, &cap, sizeof(*v));
+		if (!out->versions) {
+			rc = pb_err_set(err, PB_ENOMEM, "out of memory");
+			break;
 		}
 		v = &out->versions[out->n_versions++];
 		v->version = sqlite3_column_int(q, 0);
@@ -523,17 +509,10 @@ static int count_list(struct sqlite_store *s, const char *sql, struct arena *a,
 		return db_error(s, err, "preparing statistics");
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		const unsigned char *k = sqlite3_column_text(q, 0);
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct store_count *nl = arena_alloc(a, ncap * sizeof(*nl));
-			if (!nl) {
-				sqlite3_finalize(q);
-				return pb_err_set(err, PB_ENOMEM, "out of memory");
-			}
-			if (*n)
-				memcpy(nl, *out, *n * sizeof(*nl));
-			*out = nl;
-			cap = ncap;
+		*out = arena_grow(a, *out, *n, &cap, sizeof(**out));
+		if (!*out) {
+			sqlite3_finalize(q);
+			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		}
 		snprintf((*out)[*n].key, sizeof((*out)[*n].key), "%s", k ? (const char *)k : "?");
 		(*out)[*n].count = sqlite3_column_int64(q, 1);
@@ -598,56 +577,6 @@ static int sq_stats(struct store *st, struct arena *a, struct store_stats *out,
 			  a, &out->by_category, &out->n_by_category, err);
 }
 
-static int sq_announced(struct store *st, const char *from, const char *to, long offset,
-			long limit, long *total, struct arena *a, store_paper_cb cb, void *ctx,
-			struct pb_err *err)
-{
-	struct sqlite_store *s = S(st);
-	sqlite3_stmt *q = NULL;
-	int r, rc = PB_OK;
-	const char *sql =
-		"SELECT id, arxiv_id, version, title, abstract, authors, comments, journal_ref,"
-		" doi, report_no, msc_class, acm_class, license, submitter, published, updated,"
-		" announced, announce_type, code_url, project_url, ext_upvotes, ext_comments,"
-		" submitted_by, submitted_at, source, deleted, categories"
-		" FROM papers WHERE announced BETWEEN ?1 AND ?2 AND deleted = 0"
-		" ORDER BY announced DESC, coalesce(ext_upvotes, 0) DESC, arxiv_id LIMIT ?3 OFFSET ?4";
-
-	if (total) {
-		if (sqlite3_prepare_v2(s->db,
-				       "SELECT count(*) FROM papers WHERE announced BETWEEN ?1 AND ?2"
-				       " AND deleted = 0",
-				       -1, &q, NULL) != SQLITE_OK)
-			return db_error(s, err, "preparing a listing");
-		sqlite3_bind_text(q, 1, from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
-		*total = sqlite3_step(q) == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
-		sqlite3_finalize(q);
-	}
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return db_error(s, err, "preparing a listing");
-	sqlite3_bind_text(q, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, limit);
-	sqlite3_bind_int64(q, 4, offset);
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct paper p;
-		rc = row_to_paper(q, a, &p);
-		if (rc) {
-			rc = pb_err_set(err, rc, "out of memory");
-			break;
-		}
-		rc = paper_split_authors(&p, a);
-		if (!rc)
-			rc = cb(ctx, &p);
-		if (rc)
-			break;
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = db_error(s, err, "reading a listing");
-	sqlite3_finalize(q);
-	return rc;
-}
 
 
 /* ---- listings ---- */
@@ -802,6 +731,20 @@ static int sq_list(struct store *st, const struct store_filter *f, long *total, 
 	return run_listing(S(st), "", NULL, 0, f, total, a, cb, ctx, err);
 }
 
+static int sq_announced(struct store *st, const char *from, const char *to, long offset,
+			long limit, long *total, struct arena *a, store_paper_cb cb, void *ctx,
+			struct pb_err *err)
+{
+	struct store_filter f;
+	memset(&f, 0, sizeof(f));
+	f.from = from;
+	f.to = to;
+	f.offset = offset;
+	f.limit = limit;
+	f.sort = STORE_SORT_DAY;
+	return run_listing(S(st), "", NULL, 0, &f, total, a, cb, ctx, err);
+}
+
 static int sq_match(struct store *st, const char *words, const struct store_filter *f,
 		    long *total, struct arena *a, store_paper_cb cb, void *ctx, struct pb_err *err)
 {
@@ -909,17 +852,10 @@ static int sq_day_counts(struct store *st, const char *from, const char *to, int
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_day_count *c;
 		const unsigned char *day = sqlite3_column_text(q, 0), *cat = sqlite3_column_text(q, 1);
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct store_day_count *nl = arena_alloc(a, ncap * sizeof(*nl));
-			if (!nl) {
-				sqlite3_finalize(q);
-				return pb_err_set(err, PB_ENOMEM, "out of memory");
-			}
-			if (*n)
-				memcpy(nl, *out, *n * sizeof(*nl));
-			*out = nl;
-			cap = ncap;
+		*out = arena_grow(a, *out, *n, &cap, sizeof(**out));
+		if (!*out) {
+			sqlite3_finalize(q);
+			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		}
 		c = &(*out)[(*n)++];
 		snprintf(c->day, sizeof(c->day), "%s", day ? (const char *)day : "");
