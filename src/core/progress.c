@@ -46,10 +46,10 @@ void progress_update(struct progress *pr, uint64_t done, uint64_t items)
 		for (i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '-';
 		bar[30] = '\0';
-		fprintf(stderr, "\r%-12.12s [%s] %3.0f%%  %8llu papers  %7.0f/s  ETA %3.0fs ",
+		fprintf(stderr, "\r%-20.20s [%s] %3.0f%%  %8llu papers  %7.0f/s  ETA %3.0fs ",
 			pr->label, bar, frac * 100, (unsigned long long)items, rate, eta);
 	} else {
-		fprintf(stderr, "\r%-12.12s %8llu papers  %7.0f/s  %5.1fs ", pr->label,
+		fprintf(stderr, "\r%-20.20s %8llu papers  %7.0f/s  %5.1fs ", pr->label,
 			(unsigned long long)items, rate, el);
 	}
 	fflush(stderr);

@@ -230,8 +230,10 @@ static int run(struct store *st, struct stream *s, const char *name,
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.can_take, NULL);
 	pthread_cond_init(&r.can_put, NULL);
-	if (opts->progress)
-		progress_start(&pr, name, stream_size_raw(s));
+	if (opts->progress) {
+		const char *base = strrchr(name, '/');
+		progress_start(&pr, base ? base + 1 : name, stream_size_raw(s));
+	}
 	if (pthread_create(&th, NULL, producer, &r) != 0) {
 		rc = pb_err_set(err, PB_ENOMEM, "cannot start the reader thread");
 		goto out;

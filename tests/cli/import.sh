@@ -70,6 +70,12 @@ expect_match "API record stored" "$(pb --db "$DB2" show 2104.12255)" "Quan Thoi 
 expect_match "listing record has its announcement day" "$(pb --db "$DB2" show 2508.13167)" "Announced: 2025-08-20"
 expect_match "daily-papers record has upvotes" "$(pb --db "$DB2" show --json 2410.17243)" '"upvotes": [1-9]'
 
+# a progress bar when asked for (it is drawn only on terminals by default)
+out=$(PAPERBOY_PROGRESS=1 pb --db "$TMP/pr.db" import $SAMPLE 2>&1 >/dev/null | tr '\r' '\n')
+expect_match "progress bar shows percent, rate and time left" "$out" "sample\.jsonl\.zst +\[#*-*\] +[0-9]+%.* papers/?.*/s +ETA"
+out=$(pb --db "$TMP/pr2.db" import $SAMPLE 2>&1 >/dev/null)
+expect_eq "no progress bar when stderr is not a terminal" "$out" ""
+
 # gzip and plain input; standard input
 zstd -dc $SAMPLE | head -100 | gzip >"$TMP/s.jsonl.gz"
 zstd -dc $SAMPLE | head -100 >"$TMP/s.jsonl"
