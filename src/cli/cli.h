@@ -19,6 +19,7 @@ struct cli {
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
 
 /* 1 if argv has -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"import", cmd_import, "import papers from snapshot, API, OAI-PMH, feed, JSON or .abs files"},
 	{"stats", cmd_stats, "counts by year and category, database size"},
 	{"show", cmd_show, "show one paper (text or --json)"},
+	{"check", cmd_check, "check that the database is sound"},
 };
 
 void cli_error(const char *fmt, ...)

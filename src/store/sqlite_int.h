@@ -23,4 +23,6 @@ int sqlite_job_finish(struct store *st, long run_id, const char *status, long ne
 int sqlite_job_runs(struct store *st, const char *job, struct store_job_run *out, size_t max,
 		    size_t *n, struct pb_err *err);
 
+int sqlite_check(struct store *st, struct buf *report, struct pb_err *err);
+
 #endif

@@ -17,6 +17,7 @@
 #define PB_STORE_H
 
 #include "../core/arena.h"
+#include "../core/buf.h"
 #include "../core/err.h"
 #include "paper.h"
 
@@ -148,6 +149,9 @@ struct store_ops {
 	/* The newest runs of job, newest first, at most max. */
 	int (*job_runs)(struct store *st, const char *job, struct store_job_run *out, size_t max,
 			size_t *n, struct pb_err *err);
+	/* Checks the database (structure, foreign keys, schema version); writes
+	 * one line per finding to report. PB_OK when sound, PB_ECORRUPT if not. */
+	int (*check)(struct store *st, struct buf *report, struct pb_err *err);
 };
 
 struct store {
@@ -269,6 +273,10 @@ static inline int store_job_finish(struct store *st, long run_id, const char *st
 				   struct pb_err *err)
 {
 	return st->ops->job_finish(st, run_id, status, new_papers, updated, errors, message, err);
+}
+static inline int store_check(struct store *st, struct buf *report, struct pb_err *err)
+{
+	return st->ops->check(st, report, err);
 }
 static inline int store_job_runs(struct store *st, const char *job, struct store_job_run *out,
 				 size_t max, size_t *n, struct pb_err *err)

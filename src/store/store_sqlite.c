@@ -928,6 +928,7 @@ static const struct store_ops sqlite_ops = {
 	.job_start = sqlite_job_start,
 	.job_finish = sqlite_job_finish,
 	.job_runs = sqlite_job_runs,
+	.check = sqlite_check,
 	.data_version = sq_data_version,
 };
 

@@ -199,3 +199,47 @@ int sqlite_job_runs(struct store *st, const char *job, struct store_job_run *out
 	sqlite3_finalize(q);
 	return rc;
 }
+
+/* Runs a pragma that returns rows of findings; "ok" alone means none. */
+static int pragma_findings(struct store *st, const char *sql, const char *what,
+			   struct buf *report, long *bad, struct pb_err *err)
+{
+	sqlite3_stmt *q;
+	int r, rc, cols, i;
+	if ((rc = prepare(st, sql, &q, err)))
+		return rc;
+	cols = sqlite3_column_count(q);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *first = sqlite3_column_text(q, 0);
+		if (cols == 1 && first && strcmp((const char *)first, "ok") == 0)
+			continue;
+		(*bad)++;
+		buf_addf(report, "%s:", what);
+		for (i = 0; i < cols; i++) {
+			const unsigned char *t = sqlite3_column_text(q, i);
+			buf_addf(report, " %s", t ? (const char *)t : "-");
+		}
+		buf_addc(report, '\n');
+	}
+	if (r != SQLITE_DONE)
+		rc = fail(st, err, what);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int sqlite_check(struct store *st, struct buf *report, struct pb_err *err)
+{
+	long bad = 0;
+	int rc;
+	if ((rc = pragma_findings(st, "PRAGMA integrity_check", "integrity", report, &bad, err)) ||
+	    (rc = pragma_findings(st, "PRAGMA foreign_key_check", "foreign key", report, &bad, err)) ||
+	    (rc = pragma_findings(st,
+				  "SELECT 'paper ' || arxiv_id || ' has no title or abstract'"
+				  " FROM papers WHERE deleted = 0 AND (title = '' OR abstract = '')",
+				  "content", report, &bad, err)))
+		return rc;
+	if (bad)
+		return pb_err_set(err, PB_ECORRUPT, "%s: %ld problem%s found", st->path, bad,
+				  bad == 1 ? "" : "s");
+	return PB_OK;
+}

@@ -149,3 +149,12 @@ q='select count(*), sum(hash % 1000003), count(distinct arxiv_id) from papers'
 expect_eq "re-run after kill -9 equals a clean run" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
 q='select count(*) from paper_categories'
 expect_eq "categories equal after resume" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
+
+# check
+expect_status "check --help" 0 pb check --help
+out=$(pb --db "$DB" check)
+expect_match "check says sound" "$out" "sound \($N papers\)"
+sqlite3 "$TMP/k2.db" "pragma foreign_keys=off; insert into paper_categories values (999999, 0, 'cs.LG')"
+out=$(pb --db "$TMP/k2.db" check 2>&1)
+expect_eq "check finds a dangling reference (exit)" "$?" 1
+expect_match "check lists the finding" "$out" "foreign key: paper_categories"
