@@ -109,6 +109,7 @@ static int on_paper(void *ctx, const struct paper *p, const struct ingest_pos *p
 		return PB_ENOMEM;
 	if (paper_copy(&r->cur->papers[r->cur->n], p, &r->cur->arena))
 		return PB_ENOMEM;
+	r->cur->papers[r->cur->n].hash = paper_hash(p); /* on the reader's thread */
 	r->cur->record[r->cur->n] = pos->record;
 	if (++r->cur->n == BATCH_PAPERS) {
 		atomic_store(&r->raw_pos, stream_pos_raw(r->s));

@@ -74,6 +74,7 @@ struct paper {
 	char *submitted_at; /* moment it was put on the curated list */
 
 	const char *source; /* format name, static: "kaggle", "arxiv-api", ... */
+	unsigned long long hash; /* paper_hash(), when already computed; 0 = not yet */
 	int deleted;        /* OAI-PMH deleted record */
 };
 

@@ -322,7 +322,7 @@ static int sq_upsert(struct store *st, const struct paper *p, enum store_upsert 
 	sqlite3_stmt *q = s->q[Q_FIND];
 	sqlite3_int64 id = 0;
 	int found = 0, stored_version = 0, stored_deleted = 0, r, rc = PB_OK;
-	long long stored_hash = 0, hash = (long long)paper_hash(p);
+	long long stored_hash = 0, hash = (long long)(p->hash ? p->hash : paper_hash(p));
 	char stored_updated[32] = "";
 	char now[21];
 	struct buf cats;
