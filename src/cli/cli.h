@@ -10,6 +10,8 @@
 #include "config.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+/* 4: not started, another run holds the job's lock (harvest). */
+enum { EXIT_BUSY = 4 };
 
 struct cli {
 	struct config cfg;
@@ -20,6 +22,13 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_harvest(struct cli *c, int argc, char **argv);
+
+struct harvest_config;
+/* Fills hc from the settings (cmd_harvest.c) and checks it
+ * (harvest_config_check): PB_OK or PB_EINVAL naming the setting. */
+int cli_harvest_config(const struct config *cfg, struct harvest_config *hc, struct pb_err *err);
 
 /* 1 if argv has -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);

@@ -16,6 +16,21 @@ struct config {
 	char sample[1024];    /* bundled sample imported by serve into an empty database */
 	char contact[256];    /* operator contact for the harvester's User-Agent */
 	int threads;          /* HTTP worker threads */
+	/* the harvester (docs/harvest.md) */
+	char harvest_sets[512];       /* OAI-PMH sets, space separated */
+	char harvest_categories[512]; /* listing feed categories, space separated */
+	char harvest_times[128];      /* local run times, "20:30" */
+	char harvest_timezone[64];    /* TZ database name of those times */
+	char harvest_days[64];        /* run days, "Sun-Thu" */
+	double harvest_delay;         /* seconds between requests to one host (>= 3) */
+	double harvest_timeout;       /* seconds per request */
+	int harvest_retries;          /* tries per request */
+	double harvest_backoff;       /* first backoff wait, seconds */
+	char oai_url[512];
+	char listing_url[512];
+	char api_url[512];
+	char daily_papers_url[512];
+	char metadata_prefix[32];     /* arXiv | arXivRaw | oai_dc */
 };
 
 /* Fills cfg with defaults. Cannot fail. */

@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	{"stats", cmd_stats, "counts by year and category, database size"},
 	{"show", cmd_show, "show one paper (text or --json)"},
 	{"check", cmd_check, "check that the database is sound"},
+	{"serve", cmd_serve, "serve the website, JSON API and feeds"},
+	{"harvest", cmd_harvest, "fetch new papers from arXiv (OAI-PMH, listings, API); status"},
 };
 
 void cli_error(const char *fmt, ...)

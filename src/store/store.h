@@ -87,6 +87,8 @@ struct store;
 /* Called for each paper a listing returns; the paper lives until the
  * callback returns. Return PB_OK to go on. */
 typedef int (*store_paper_cb)(void *ctx, const struct paper *p);
+/* Called for each paper of a scan with its internal row id. */
+typedef int (*store_scan_cb)(void *ctx, long long row, const struct paper *p);
 
 struct store_ops {
 	const char *name;
@@ -152,6 +154,14 @@ struct store_ops {
 	/* Checks the database (structure, foreign keys, schema version); writes
 	 * one line per finding to report. PB_OK when sound, PB_ECORRUPT if not. */
 	int (*check)(struct store *st, struct buf *report, struct pb_err *err);
+	/* Streams papers in row id order with their internal row id: those
+	 * with row id > after_row or, when changed_since is set (a moment),
+	 * those changed at or after it whatever their row id. Deleted papers
+	 * come too (p->deleted). Only id, title, abstract, authors (display
+	 * string), categories, dates and upvotes are filled; strings live in
+	 * a, which is reset before each paper. For search indexes. */
+	int (*papers_scan)(struct store *st, long long after_row, const char *changed_since,
+			   struct arena *a, store_scan_cb cb, void *ctx, struct pb_err *err);
 };
 
 struct store {
@@ -282,6 +292,12 @@ static inline int store_job_runs(struct store *st, const char *job, struct store
 				 size_t max, size_t *n, struct pb_err *err)
 {
 	return st->ops->job_runs(st, job, out, max, n, err);
+}
+static inline int store_papers_scan(struct store *st, long long after_row,
+				    const char *changed_since, struct arena *a, store_scan_cb cb,
+				    void *ctx, struct pb_err *err)
+{
+	return st->ops->papers_scan(st, after_row, changed_since, a, cb, ctx, err);
 }
 
 #endif

@@ -890,6 +890,56 @@ static int sq_data_version(struct store *st, unsigned long long *version, struct
 	return PB_OK;
 }
 
+/* ---- scan for search indexes ---- */
+
+static int sq_scan(struct store *st, long long after_row, const char *changed_since,
+		   struct arena *a, store_scan_cb cb, void *ctx, struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	sqlite3_stmt *q = NULL;
+	int r, rc = PB_OK;
+	const char *sql =
+		changed_since
+			? "SELECT id, arxiv_id, title, abstract, authors, categories, published,"
+			  " updated, announced, ext_upvotes, deleted FROM papers"
+			  " WHERE id > ?1 OR last_changed >= ?2 ORDER BY id"
+			: "SELECT id, arxiv_id, title, abstract, authors, categories, published,"
+			  " updated, announced, ext_upvotes, deleted FROM papers"
+			  " WHERE id > ?1 ORDER BY id";
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, "preparing a scan");
+	sqlite3_bind_int64(q, 1, after_row);
+	if (changed_since)
+		sqlite3_bind_text(q, 2, changed_since, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct paper p;
+		const unsigned char *id = sqlite3_column_text(q, 1);
+		arena_reset(a);
+		paper_init(&p);
+		snprintf(p.arxiv_id, sizeof(p.arxiv_id), "%s", id ? (const char *)id : "");
+		p.title = col_dup(a, q, 2);
+		p.abstract = col_dup(a, q, 3);
+		p.authors = col_dup(a, q, 4);
+		p.published = col_dup(a, q, 6);
+		p.updated = col_dup(a, q, 7);
+		p.announced = col_dup(a, q, 8);
+		p.upvotes = sqlite3_column_type(q, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 9);
+		p.deleted = sqlite3_column_int(q, 10);
+		if (!p.title || !p.abstract || paper_set_categories(&p, a, col_dup(a, q, 5))) {
+			rc = pb_err_set(err, PB_ENOMEM, "out of memory");
+			break;
+		}
+		rc = cb(ctx, (long long)sqlite3_column_int64(q, 0), &p);
+		if (rc)
+			break;
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = db_error(s, err, "scanning papers");
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* ---- open/close ---- */
 
 static void sq_close(struct store *st)
@@ -930,6 +980,7 @@ static const struct store_ops sqlite_ops = {
 	.job_runs = sqlite_job_runs,
 	.check = sqlite_check,
 	.data_version = sq_data_version,
+	.papers_scan = sq_scan,
 };
 
 sqlite3 *store_sqlite_db(struct store *st)

@@ -1,0 +1,172 @@
+/* cmd_serve.c - `paperboy serve`: the website, its JSON API and feeds.
+ * Loads the bundled sample into an empty database first, then serves until
+ * SIGTERM or SIGINT, finishing the requests in flight. */
+#include "cli.h"
+
+#include "../core/progress.h"
+#include "../core/text.h"
+#include "../ingest/import.h"
+#include "../search/search.h"
+#include "../web/server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DRAIN_SECONDS 10.0
+
+static void serve_usage(FILE *out)
+{
+	fprintf(out, "usage: paperboy serve [--listen ADDR:PORT] [--threads N] [--no-sample]\n"
+		     "\n"
+		     "Serves the daily-papers website, its JSON API (/api/...) and Atom feeds\n"
+		     "(/feeds/...), with /healthz and /metrics for operators. When the database\n"
+		     "is empty, the bundled sample (setting \"sample\") is imported first.\n"
+		     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
+		     "finish, and exits. One access-log line per request goes to stderr.\n"
+		     "\n"
+		     "options:\n"
+		     "  --listen ADDR:PORT  address to bind (default: setting \"listen\",\n"
+		     "                      127.0.0.1:8080); [::1]:8080 for IPv6, :8080 for all\n"
+		     "                      interfaces, port 0 for any free port\n"
+		     "  --threads N         worker threads (default: setting \"threads\", 4)\n"
+		     "  --no-sample         do not import the sample into an empty database\n"
+		     "\n"
+		     "exit status: 0 stopped by a signal; 1 could not start; 2 bad usage\n");
+}
+
+/* Imports the sample when the store is empty; *papers gets the count. */
+static int load_sample(struct cli *c, int no_sample, long *papers)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct store *st = store_open(c->cfg.db, &err);
+	int rc = EXIT_OK;
+
+	if (!st) {
+		cli_error("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	if (store_count(st, papers, &err)) {
+		cli_error("%s", err.msg);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (*papers == 0 && !no_sample) {
+		struct import_opts opts;
+		struct import_counts counts;
+		if (access(c->cfg.sample, R_OK) != 0) {
+			cli_error("the database is empty and the sample %s cannot be read (%s); "
+				  "serving an empty site",
+				  c->cfg.sample, strerror(errno));
+			goto out;
+		}
+		memset(&opts, 0, sizeof(opts));
+		memset(&counts, 0, sizeof(counts));
+		opts.progress = 1;
+		fprintf(stderr, "paperboy: the database is empty; importing the sample %s\n",
+			c->cfg.sample);
+		if (import_file(st, c->cfg.sample, &opts, &counts, &err)) {
+			cli_error("%s", err.msg);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		fprintf(stderr, "paperboy: imported %ld papers in %.1f s\n",
+			counts.new_papers + counts.updated + counts.unchanged, counts.seconds);
+		if (store_count(st, papers, &err)) {
+			cli_error("%s", err.msg);
+			rc = EXIT_FAIL;
+		}
+	}
+out:
+	store_close(st);
+	return rc;
+}
+
+int cmd_serve(struct cli *c, int argc, char **argv)
+{
+	struct web_site site;
+	struct web_server_opts o;
+	struct web_server *srv = NULL;
+	struct pb_err err = PB_ERR_INIT;
+	sigset_t stop_signals;
+	char host[64];
+	long papers = 0;
+	int i, no_sample = 0, port, sig = 0, rc;
+
+	if (cli_wants_help(argc, argv)) {
+		serve_usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+			if (config_set(&c->cfg, "listen", argv[++i], &err)) {
+				cli_error("%s", err.msg);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+			if (config_set(&c->cfg, "threads", argv[++i], &err)) {
+				cli_error("--threads: %s", err.msg);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--no-sample") == 0) {
+			no_sample = 1;
+		} else {
+			cli_error("unknown option \"%s\" for serve (try 'paperboy serve --help')",
+				  argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+
+	/* Stop signals are taken by sigwait below; every thread started from
+	 * here on inherits the mask, so none of them is interrupted. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = load_sample(c, no_sample, &papers);
+	if (rc)
+		return rc;
+
+	memset(&site, 0, sizeof(site));
+	snprintf(site.name, sizeof(site.name), "%s", c->cfg.site_name);
+	snprintf(site.base_url, sizeof(site.base_url), "%s", c->cfg.base_url);
+	{
+		size_t n = strlen(site.base_url);
+		while (n && site.base_url[n - 1] == '/')
+			site.base_url[--n] = '\0';
+	}
+	snprintf(site.db, sizeof(site.db), "%s", c->cfg.db);
+	site.search = search_simple_new();
+	if (!site.search) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	memset(&o, 0, sizeof(o));
+	o.listen = c->cfg.listen;
+	o.threads = c->cfg.threads;
+	o.site = &site;
+	o.access_log = 1;
+	srv = web_server_start(&o, &err);
+	if (!srv) {
+		cli_error("%s", err.msg);
+		search_destroy(site.search);
+		return EXIT_FAIL;
+	}
+	web_server_address(srv, host, sizeof(host), &port);
+	printf("paperboy: serving %ld papers at http://%s:%d/\n", papers, host, port);
+	fflush(stdout);
+
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
+	fprintf(stderr, "paperboy: %s received; finishing requests in flight\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	web_server_stop(srv, DRAIN_SECONDS);
+	search_destroy(site.search);
+	fprintf(stderr, "paperboy: stopped\n");
+	return EXIT_OK;
+}

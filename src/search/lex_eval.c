@@ -1,0 +1,993 @@
+/* lex_eval.c - query evaluation over segments: document-at-a-time cursors
+ * over blocked postings, block-max AND for conjunctions, MaxScore with
+ * block maxima for disjunctions, phrases by positions, exclusions and
+ * filters, top-k by score (or by day/votes over every match), counts and
+ * category facets. */
+#include "lex.h"
+
+#include "../core/arena.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define END UINT32_MAX
+/* Bounds are sums of floats taken in another order than scores: prune
+ * only when a bound is below the threshold by more than rounding. */
+#define SLACK 1e-5f
+
+struct cursor {
+	const struct lex_seg *seg;
+	const struct lex_skip *skips;
+	uint32_t n_blocks, df;
+	const uint8_t *post, *post_end, *pos, *pos_end;
+	uint32_t sblock; /* shallow block: first block whose last doc >= the last target */
+	uint32_t dblock; /* decoded block */
+	uint32_t i, doc;
+	/* positions of the decoded block: *pp is where posting pi's start */
+	const uint8_t *pp;
+	uint32_t pi;
+	float idf, weight, ub, block_scale; /* block_scale: weight * bm25 of a tf~ */
+	float m[LEX_NFIELDS];               /* 1 for the clause's fields, else 0 */
+	unsigned fields;
+	unsigned ord; /* clause order: scores are summed in this order */
+	int err;
+	struct lex_block blk;
+};
+
+static int cur_load(struct cursor *c, uint32_t b)
+{
+	const struct lex_skip *sk = &c->skips[b];
+	const uint8_t *p = c->post + sk->post_rel;
+	uint32_t base = b ? c->skips[b - 1].last_doc : 0;
+	uint32_t want = c->df - b * LEX_BLOCK;
+	if (want > LEX_BLOCK)
+		want = LEX_BLOCK;
+	if (sk->post_rel > (size_t)(c->post_end - c->post) ||
+	    sk->pos_rel > (size_t)(c->pos_end - c->pos) ||
+	    lex_block_decode(&p, c->post_end, base, b == 0, want, &c->blk) || c->blk.n != want ||
+	    c->blk.doc[want - 1] != sk->last_doc || sk->last_doc >= c->seg->n_docs) {
+		c->err = 1;
+		c->doc = END;
+		return PB_ECORRUPT;
+	}
+	c->dblock = b;
+	if (c->sblock < b)
+		c->sblock = b;
+	c->i = 0;
+	c->doc = c->blk.doc[0];
+	c->pp = c->pos + sk->pos_rel;
+	c->pi = 0;
+	return PB_OK;
+}
+
+static void cur_init(struct cursor *c, const struct lex_seg *s, uint32_t t, float idf, float weight,
+		     unsigned fields)
+{
+	const struct lex_terminfo *ti = &s->info[t];
+	uint32_t f;
+	memset(c, 0, offsetof(struct cursor, blk));
+	c->seg = s;
+	c->df = ti->df;
+	c->n_blocks = (ti->df + LEX_BLOCK - 1) / LEX_BLOCK;
+	c->skips = s->skips + ti->first_skip;
+	lex_seg_term_data(s, t, &c->post, &c->post_end, &c->pos, &c->pos_end);
+	c->idf = idf;
+	c->weight = weight;
+	c->ub = weight * lex_bm25(idf, ti->max_tf);
+	c->fields = fields;
+	for (f = 0; f < LEX_NFIELDS; f++)
+		c->m[f] = (fields >> f) & 1 ? 1.0f : 0.0f;
+	cur_load(c, 0);
+}
+
+static void cur_next(struct cursor *c)
+{
+	if (c->doc == END)
+		return;
+	if (++c->i < c->blk.n) {
+		c->doc = c->blk.doc[c->i];
+		return;
+	}
+	if (c->dblock + 1 < c->n_blocks)
+		cur_load(c, c->dblock + 1);
+	else
+		c->doc = END;
+}
+
+/* First block at or after from whose last doc >= target, or n_blocks. */
+static uint32_t find_block(const struct cursor *c, uint32_t from, uint32_t target)
+{
+	uint32_t lo = from, hi, step = 1;
+	if (lo >= c->n_blocks || c->skips[lo].last_doc >= target)
+		return lo;
+	/* gallop, then binary search */
+	hi = lo + 1;
+	while (hi < c->n_blocks && c->skips[hi].last_doc < target) {
+		lo = hi;
+		step *= 2;
+		hi = lo + step;
+	}
+	if (hi > c->n_blocks)
+		hi = c->n_blocks;
+	lo++;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->skips[mid].last_doc < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void cur_seek(struct cursor *c, uint32_t target)
+{
+	uint32_t lo, hi;
+	if (c->doc >= target)
+		return;
+	if (target > c->skips[c->dblock].last_doc) {
+		uint32_t b = find_block(c, c->dblock + 1, target);
+		if (b >= c->n_blocks) {
+			c->doc = END;
+			return;
+		}
+		if (cur_load(c, b))
+			return;
+		if (c->doc >= target)
+			return;
+	}
+	lo = c->i + 1;
+	hi = c->blk.n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->blk.doc[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c->i = lo;
+	c->doc = lo < c->blk.n ? c->blk.doc[lo] : END;
+}
+
+/* Moves the shallow block to the one that may hold target: its maximum
+ * score, and its last doc in *end (END past the list). */
+static float cur_shallow(struct cursor *c, uint32_t target, uint32_t *end)
+{
+	c->sblock = find_block(c, c->sblock, target);
+	if (c->sblock >= c->n_blocks) {
+		*end = END;
+		return 0;
+	}
+	*end = c->skips[c->sblock].last_doc;
+	return c->weight * lex_bm25(c->idf, c->skips[c->sblock].max_tf);
+}
+
+/* tf~ of the current posting within the clause's fields. */
+static float cur_tft(const struct cursor *c)
+{
+	const struct lex_seg *s = c->seg;
+	uint32_t d = c->doc, n = s->n_docs;
+	return lex_tf_tilde(c->blk.tf[c->i], c->m[0] * s->norm[d], c->m[1] * s->norm[(size_t)n + d],
+			    c->m[2] * s->norm[(size_t)2 * n + d]);
+}
+
+static float cur_score(const struct cursor *c)
+{
+	return c->weight * lex_bm25(c->idf, cur_tft(c));
+}
+
+/* 1 when the current posting has the term in the clause's fields. */
+static int cur_in_fields(const struct cursor *c)
+{
+	const uint32_t *tf = c->blk.tf[c->i];
+	return (tf[0] && (c->fields & 1)) || (tf[1] && (c->fields & 2)) || (tf[2] && (c->fields & 4));
+}
+
+/* Reads the positions of the current posting into *buf (grown to *cap
+ * as needed), their number into *count. */
+static int cur_positions(struct cursor *c, uint32_t **buf, size_t *cap, uint32_t *count)
+{
+	const uint32_t *tf;
+	uint32_t k, n;
+	if (c->pi > c->i) {
+		c->pp = c->pos + c->skips[c->dblock].pos_rel;
+		c->pi = 0;
+	}
+	for (k = c->pi; k < c->i; k++) {
+		tf = c->blk.tf[k];
+		if (lex_pos_skip(&c->pp, c->pos_end, tf[0] + tf[1] + tf[2]))
+			return PB_ECORRUPT;
+	}
+	c->pi = c->i;
+	tf = c->blk.tf[c->i];
+	n = tf[0] + tf[1] + tf[2];
+	if (n > *cap) {
+		uint32_t *nb = realloc(*buf, (size_t)n * sizeof(uint32_t));
+		if (!nb)
+			return PB_ENOMEM;
+		*buf = nb;
+		*cap = n;
+	}
+	*count = n;
+	if (lex_pos_read(&c->pp, c->pos_end, n, *buf))
+		return PB_ECORRUPT;
+	c->pi = c->i + 1;
+	return PB_OK;
+}
+
+/* ---- score sums ---- */
+
+/* A document's score: term scores summed in clause order whatever order
+ * the cursors were visited in, so equal documents get equal scores. */
+struct acc {
+	unsigned n;
+	float partial; /* running sum, for bounds */
+	unsigned ord[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+	float s[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+};
+
+static void acc_add(struct acc *a, const struct cursor *c)
+{
+	float s = cur_score(c);
+	unsigned i = a->n++;
+	a->partial += s;
+	while (i > 0 && a->ord[i - 1] > c->ord) {
+		a->ord[i] = a->ord[i - 1];
+		a->s[i] = a->s[i - 1];
+		i--;
+	}
+	a->ord[i] = c->ord;
+	a->s[i] = s;
+}
+
+static float acc_total(const struct acc *a)
+{
+	float t = 0;
+	unsigned i;
+	for (i = 0; i < a->n; i++)
+		t += a->s[i];
+	return t;
+}
+
+/* ---- evaluation state ---- */
+
+struct phrase {
+	struct cursor *c[LEX_PHRASE_MAX];
+	uint8_t gaps[LEX_PHRASE_MAX];
+	unsigned n, fields;
+};
+
+struct heap_ent {
+	float score;
+	int32_t key; /* day or votes for ordered listings */
+	uint32_t seg, doc;
+};
+
+struct eval {
+	const struct lex_query *q;
+	const struct lex_request *req;
+	struct arena *a;
+	double n_total;
+	/* current segment */
+	const struct lex_view *v;
+	uint32_t vi;
+	struct cursor **must, **should, **not;
+	unsigned n_must, n_should, n_not, n_cursors;
+	struct phrase *phr_must, *phr_not;
+	unsigned n_phr_must, n_phr_not;
+	int cat_ids[64];
+	unsigned n_cat_ids;
+	int any_cat_filter;
+	/* positions scratch */
+	uint32_t *pbuf[LEX_PHRASE_MAX];
+	size_t pcap[LEX_PHRASE_MAX];
+	uint32_t pcount[LEX_PHRASE_MAX];
+	/* results */
+	struct heap_ent *heap;
+	unsigned n_heap, k;
+	long total;
+	long *facet; /* per category of the current segment */
+	uint64_t scored;
+	int rc;
+};
+
+/* Heap order: the root is the worst entry. Better = higher score, then
+ * lower (seg, doc); or, for ordered listings, higher key. */
+static int better(const struct eval *e, const struct heap_ent *x, const struct heap_ent *y)
+{
+	if (e->req->order != LEX_BY_SCORE) {
+		if (x->key != y->key)
+			return x->key > y->key;
+		if (x->seg != y->seg)
+			return x->seg > y->seg;
+		return x->doc > y->doc; /* newer rows first */
+	}
+	if (x->score != y->score)
+		return x->score > y->score;
+	if (x->seg != y->seg)
+		return x->seg < y->seg;
+	return x->doc < y->doc;
+}
+
+static void heap_push(struct eval *e, const struct heap_ent *x)
+{
+	unsigned i;
+	if (!e->k)
+		return;
+	if (e->n_heap == e->k) {
+		if (!better(e, x, &e->heap[0]))
+			return;
+		/* replace the root (the worst) and sift down */
+		i = 0;
+		for (;;) {
+			unsigned l = 2 * i + 1, r = l + 1, w;
+			if (l >= e->n_heap)
+				break;
+			w = (r < e->n_heap && better(e, &e->heap[l], &e->heap[r])) ? r : l;
+			if (!better(e, x, &e->heap[w]))
+				break;
+			e->heap[i] = e->heap[w];
+			i = w;
+		}
+		e->heap[i] = *x;
+		return;
+	}
+	i = e->n_heap++;
+	while (i > 0) {
+		unsigned parent = (i - 1) / 2;
+		if (!better(e, &e->heap[parent], x))
+			break;
+		e->heap[i] = e->heap[parent];
+		i = parent;
+	}
+	e->heap[i] = *x;
+}
+
+/* The score a hit must beat to enter the top k; -inf while not full. */
+static float threshold(const struct eval *e)
+{
+	if (e->req->exhaustive || e->n_heap < e->k || e->req->order != LEX_BY_SCORE)
+		return -INFINITY;
+	return e->heap[0].score;
+}
+
+/* ---- document checks ---- */
+
+static int phrase_match(struct eval *e, struct phrase *ph)
+{
+	unsigned t;
+	uint32_t idx[LEX_PHRASE_MAX], k;
+	for (t = 0; t < ph->n; t++) {
+		int rc = cur_positions(ph->c[t], &e->pbuf[t], &e->pcap[t], &e->pcount[t]);
+		if (rc) {
+			e->rc = rc;
+			return 0;
+		}
+		idx[t] = 0;
+	}
+	for (k = 0; k < e->pcount[0]; k++) {
+		uint32_t p0 = e->pbuf[0][k];
+		unsigned f = p0 >= LEX_BASE_AUTHORS ? 2 : p0 >= LEX_BASE_ABSTRACT ? 1 : 0;
+		int ok = 1;
+		if (!((ph->fields >> f) & 1))
+			continue;
+		for (t = 1; t < ph->n && ok; t++) {
+			uint32_t want = p0 + ph->gaps[t];
+			while (idx[t] < e->pcount[t] && e->pbuf[t][idx[t]] < want)
+				idx[t]++;
+			if (idx[t] >= e->pcount[t])
+				return 0;
+			ok = e->pbuf[t][idx[t]] == want;
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+/* Filters, exclusions and phrases for doc d (must-cursors are at d). */
+static int accept(struct eval *e, uint32_t d)
+{
+	const struct lex_seg *s = e->v->seg;
+	unsigned k, t;
+	if (e->v->dead && (e->v->dead[d / 64] >> (d % 64)) & 1)
+		return 0;
+	if (s->day[d] < e->q->day_from || s->day[d] > e->q->day_to)
+		return 0;
+	if (e->any_cat_filter) {
+		uint32_t i;
+		int hit = 0;
+		for (i = s->cat_off[d]; i < s->cat_off[d + 1] && !hit; i++)
+			for (k = 0; k < e->n_cat_ids && !hit; k++)
+				hit = s->cats[i] == (uint16_t)e->cat_ids[k];
+		if (!hit)
+			return 0;
+	}
+	for (k = 0; k < e->n_not; k++) {
+		cur_seek(e->not[k], d);
+		if (e->not[k]->doc == d && cur_in_fields(e->not[k]))
+			return 0;
+	}
+	for (k = 0; k < e->n_phr_not; k++) {
+		struct phrase *ph = &e->phr_not[k];
+		int all = 1;
+		for (t = 0; t < ph->n && all; t++) {
+			cur_seek(ph->c[t], d);
+			all = ph->c[t]->doc == d;
+		}
+		if (all && phrase_match(e, ph))
+			return 0;
+	}
+	for (k = 0; k < e->n_phr_must; k++)
+		if (!phrase_match(e, &e->phr_must[k]))
+			return 0;
+	return 1;
+}
+
+static int32_t order_key(const struct eval *e, uint32_t d)
+{
+	const struct lex_seg *s = e->v->seg;
+	switch (e->req->order) {
+	case LEX_BY_DAY:
+		return s->day[d];
+	case LEX_BY_VOTES:
+		return s->votes[d];
+	case LEX_BY_TRENDING: {
+		double age_h = s->day[d] == INT32_MIN ? 1e6 : (e->req->now_days - s->day[d]) * 24.0;
+		if (age_h < 0)
+			age_h = 0;
+		return (int32_t)(1e6 * (s->votes[d] + 1.0) / pow(age_h + 2.0, 1.5));
+	}
+	case LEX_BY_SCORE:
+		break;
+	}
+	return 0;
+}
+
+static void emit(struct eval *e, uint32_t d, float score)
+{
+	struct heap_ent h;
+	h.score = score;
+	h.seg = e->vi;
+	h.doc = d;
+	h.key = e->req->order == LEX_BY_SCORE ? 0 : order_key(e, d);
+	heap_push(e, &h);
+}
+
+/* ---- scoring: conjunctions (block-max AND) ---- */
+
+static int by_df(const void *x, const void *y)
+{
+	const struct cursor *a = *(struct cursor *const *)x, *b = *(struct cursor *const *)y;
+	return a->df < b->df ? -1 : a->df > b->df;
+}
+
+static int by_ub(const void *x, const void *y)
+{
+	const struct cursor *a = *(struct cursor *const *)x, *b = *(struct cursor *const *)y;
+	return a->ub < b->ub ? -1 : a->ub > b->ub;
+}
+
+static void run_and(struct eval *e)
+{
+	struct cursor **m = e->must, *lead;
+	unsigned n = e->n_must, k;
+	uint32_t d;
+	float opt_ub = 0;
+
+	qsort(m, n, sizeof(*m), by_df);
+	qsort(e->should, e->n_should, sizeof(*e->should), by_ub);
+	for (k = 0; k < e->n_should; k++)
+		opt_ub += e->should[k]->ub;
+	lead = m[0];
+	d = lead->doc;
+	while (d != END && !e->rc) {
+		float theta = threshold(e), rem;
+		struct acc sc;
+		int aligned = 1;
+		if (theta > -INFINITY) {
+			uint32_t region = END, end;
+			float ub = 0;
+			for (k = 0; k < n; k++) {
+				ub += cur_shallow(m[k], d, &end);
+				if (end < region)
+					region = end;
+			}
+			for (k = 0; k < e->n_should; k++) {
+				ub += cur_shallow(e->should[k], d, &end);
+				if (end < region)
+					region = end;
+			}
+			if (ub * (1 + SLACK) < theta) {
+				if (region == END)
+					break;
+				cur_seek(lead, region + 1);
+				d = lead->doc;
+				continue;
+			}
+		}
+		for (k = 1; k < n; k++) {
+			cur_seek(m[k], d);
+			if (m[k]->doc != d) {
+				d = m[k]->doc;
+				aligned = 0;
+				if (d != END) {
+					cur_seek(lead, d);
+					d = lead->doc;
+				}
+				break;
+			}
+		}
+		if (!aligned)
+			continue;
+		for (k = 0; k < n; k++)
+			if (!cur_in_fields(m[k]))
+				break;
+		if (k == n && accept(e, d)) {
+			sc.n = 0;
+			sc.partial = 0;
+			for (k = 0; k < n; k++)
+				acc_add(&sc, m[k]);
+			e->scored += n;
+			rem = opt_ub;
+			for (k = e->n_should; k-- > 0;) {
+				struct cursor *c = e->should[k];
+				if (theta > -INFINITY && (sc.partial + rem) * (1 + SLACK) < theta)
+					break;
+				rem -= c->ub;
+				cur_seek(c, d);
+				if (c->doc == d && cur_in_fields(c)) {
+					acc_add(&sc, c);
+					e->scored++;
+				}
+			}
+			if (!(theta > -INFINITY && sc.partial * (1 + SLACK) < theta))
+				emit(e, d, acc_total(&sc));
+		}
+		cur_next(lead);
+		d = lead->doc;
+	}
+}
+
+/* ---- scoring: disjunctions (MaxScore with block maxima) ---- */
+
+static void run_or(struct eval *e)
+{
+	struct cursor **c = e->should;
+	unsigned n = e->n_should, k, ess = 0;
+	float prefix[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+
+	qsort(c, n, sizeof(*c), by_ub);
+	for (k = 0; k < n; k++)
+		prefix[k] = (k ? prefix[k - 1] : 0) + c[k]->ub;
+	while (!e->rc) {
+		float theta = threshold(e), rem = 0, bm[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+		struct acc sc;
+		uint32_t d = END, region = END, end;
+		int matched = 0;
+		if (theta > -INFINITY)
+			while (ess < n && prefix[ess] * (1 + SLACK) < theta)
+				ess++;
+		if (ess >= n)
+			break;
+		for (k = ess; k < n; k++)
+			if (c[k]->doc < d)
+				d = c[k]->doc;
+		if (d == END)
+			break;
+		if (theta > -INFINITY) {
+			/* a bound over the blocks around d, valid up to region */
+			float ub = 0;
+			for (k = 0; k < n; k++) {
+				bm[k] = cur_shallow(c[k], d, &end);
+				ub += bm[k];
+				if (end < region)
+					region = end;
+			}
+			if (ub * (1 + SLACK) < theta) {
+				if (region == END)
+					break;
+				for (k = ess; k < n; k++)
+					cur_seek(c[k], region + 1);
+				continue;
+			}
+			for (k = 0; k < ess; k++)
+				rem += bm[k];
+		}
+		sc.n = 0;
+		sc.partial = 0;
+		for (k = ess; k < n; k++)
+			if (c[k]->doc == d && cur_in_fields(c[k])) {
+				acc_add(&sc, c[k]);
+				matched = 1;
+				e->scored++;
+			}
+		for (k = ess; k-- > 0;) {
+			if (theta > -INFINITY && (sc.partial + rem) * (1 + SLACK) < theta)
+				break;
+			rem -= theta > -INFINITY ? bm[k] : 0;
+			cur_seek(c[k], d);
+			if (c[k]->doc == d && cur_in_fields(c[k])) {
+				acc_add(&sc, c[k]);
+				matched = 1;
+				e->scored++;
+			}
+		}
+		if (matched && !(theta > -INFINITY && sc.partial * (1 + SLACK) < theta) &&
+		    accept(e, d))
+			emit(e, d, acc_total(&sc));
+		for (k = ess; k < n; k++)
+			if (c[k]->doc == d)
+				cur_next(c[k]);
+	}
+}
+
+/* ---- enumeration of every match (counts, facets, ordered listings) ---- */
+
+static void count_doc(struct eval *e, uint32_t d, float score)
+{
+	const struct lex_seg *s = e->v->seg;
+	uint32_t i;
+	e->total++;
+	if (e->facet)
+		for (i = s->cat_off[d]; i < s->cat_off[d + 1]; i++)
+			e->facet[s->cats[i]]++;
+	if (e->req->order != LEX_BY_SCORE)
+		emit(e, d, score);
+}
+
+static void run_all(struct eval *e)
+{
+	unsigned k;
+	if (e->n_must) {
+		struct cursor **m = e->must, *lead;
+		uint32_t d;
+		qsort(m, e->n_must, sizeof(*m), by_df);
+		lead = m[0];
+		d = lead->doc;
+		while (d != END && !e->rc) {
+			int aligned = 1;
+			for (k = 1; k < e->n_must; k++) {
+				cur_seek(m[k], d);
+				if (m[k]->doc != d) {
+					d = m[k]->doc;
+					if (d != END) {
+						cur_seek(lead, d);
+						d = lead->doc;
+					}
+					aligned = 0;
+					break;
+				}
+			}
+			if (!aligned)
+				continue;
+			for (k = 0; k < e->n_must; k++)
+				if (!cur_in_fields(m[k]))
+					break;
+			if (k == e->n_must && accept(e, d))
+				count_doc(e, d, 0);
+			cur_next(lead);
+			d = lead->doc;
+		}
+		return;
+	}
+	for (;;) {
+		uint32_t d = END;
+		int matched = 0;
+		if (e->rc)
+			return;
+		for (k = 0; k < e->n_should; k++)
+			if (e->should[k]->doc < d)
+				d = e->should[k]->doc;
+		if (d == END)
+			return;
+		for (k = 0; k < e->n_should; k++)
+			if (e->should[k]->doc == d) {
+				matched |= cur_in_fields(e->should[k]);
+				cur_next(e->should[k]);
+			}
+		/* should-cursors moved on: accept() needs none of them */
+		if (matched && accept(e, d))
+			count_doc(e, d, 0);
+	}
+}
+
+/* ---- setup ---- */
+
+static double global_df(const struct lex_view *v, unsigned nv, const char *t, size_t n)
+{
+	double df = 0;
+	unsigned k;
+	for (k = 0; k < nv; k++) {
+		long id = lex_seg_find(v[k].seg, t, n);
+		if (id >= 0)
+			df += v[k].seg->info[id].df;
+	}
+	return df;
+}
+
+double lex_views_docs(const struct lex_view *v, unsigned nv)
+{
+	double n = 0;
+	unsigned k;
+	for (k = 0; k < nv; k++) {
+		uint32_t w, words = (v[k].seg->n_docs + 63) / 64;
+		n += v[k].seg->n_docs;
+		if (v[k].dead)
+			for (w = 0; w < words; w++)
+				n -= __builtin_popcountll(v[k].dead[w]);
+	}
+	return n;
+}
+
+/* Makes the cursor of clause term t in segment s: NULL when absent. */
+static struct cursor *make_cursor(struct eval *e, const struct lex_seg *s, const char *term,
+				  float idf, float boost, unsigned fields)
+{
+	long id = lex_seg_find(s, term, strlen(term));
+	struct cursor *c;
+	if (id < 0)
+		return NULL;
+	c = arena_alloc(e->a, sizeof(*c));
+	if (!c) {
+		e->rc = PB_ENOMEM;
+		return NULL;
+	}
+	cur_init(c, s, (uint32_t)id, idf, boost, fields);
+	c->ord = e->n_cursors++;
+	if (c->err)
+		e->rc = PB_ECORRUPT;
+	return c;
+}
+
+/* Builds the cursors of segment view vi. Returns 0 when the segment
+ * cannot match (a required term is absent). */
+static int setup_segment(struct eval *e, const struct lex_view *views, unsigned nv, unsigned vi,
+			 const float *idf)
+{
+	const struct lex_query *q = e->q;
+	const struct lex_seg *s = views[vi].seg;
+	unsigned k, t, ti = 0;
+	size_t cap = (size_t)q->n_clauses * LEX_PHRASE_MAX + 1;
+	(void)nv;
+
+	e->v = &views[vi];
+	e->vi = vi;
+	e->n_must = e->n_should = e->n_not = e->n_phr_must = e->n_phr_not = e->n_cursors = 0;
+	e->must = arena_alloc(e->a, cap * sizeof(*e->must));
+	e->should = arena_alloc(e->a, cap * sizeof(*e->should));
+	e->not = arena_alloc(e->a, cap * sizeof(*e->not));
+	e->phr_must = arena_alloc(e->a, (q->n_clauses + 1) * sizeof(*e->phr_must));
+	e->phr_not = arena_alloc(e->a, (q->n_clauses + 1) * sizeof(*e->phr_not));
+	if (!e->must || !e->should || !e->not || !e->phr_must || !e->phr_not) {
+		e->rc = PB_ENOMEM;
+		return 0;
+	}
+	e->any_cat_filter = q->cats != NULL;
+	e->n_cat_ids = 0;
+	for (k = 0; q->cats && k < q->n_cats; k++) {
+		size_t qn = strlen(q->cats[k]);
+		int archive = !memchr(q->cats[k], '.', qn);
+		uint32_t c;
+		for (c = 0; c < s->n_cats && e->n_cat_ids < 64; c++) {
+			size_t cn;
+			const char *name = lex_seg_cat_name(s, c, &cn);
+			if ((cn == qn && strncasecmp(name, q->cats[k], qn) == 0) ||
+			    (archive && cn > qn && name[qn] == '.' &&
+			     strncasecmp(name, q->cats[k], qn) == 0))
+				e->cat_ids[e->n_cat_ids++] = (int)c;
+		}
+	}
+	if (e->any_cat_filter && !e->n_cat_ids)
+		return 0;
+
+	for (k = 0; k < q->n_clauses; k++) {
+		const struct lex_clause *cl = &q->clause[k];
+		if (cl->n_terms == 1) {
+			struct cursor *c = make_cursor(e, s, cl->terms[0],
+						       cl->occur == LEX_NOT ? 0 : idf[ti], cl->boost,
+						       cl->fields);
+			ti++;
+			if (e->rc)
+				return 0;
+			if (!c) {
+				if (cl->occur == LEX_MUST)
+					return 0;
+				continue;
+			}
+			if (cl->occur == LEX_MUST)
+				e->must[e->n_must++] = c;
+			else if (cl->occur == LEX_SHOULD)
+				e->should[e->n_should++] = c;
+			else
+				e->not[e->n_not++] = c;
+			continue;
+		}
+		{
+			struct phrase *ph =
+				cl->occur == LEX_NOT ? &e->phr_not[e->n_phr_not] : &e->phr_must[e->n_phr_must];
+			int missing = 0;
+			ph->n = cl->n_terms;
+			ph->fields = cl->fields;
+			for (t = 0; t < cl->n_terms; t++) {
+				struct cursor *c = make_cursor(e, s, cl->terms[t],
+							       cl->occur == LEX_NOT ? 0 : idf[ti], cl->boost,
+							       cl->fields);
+				ti++;
+				if (e->rc)
+					return 0;
+				if (!c) {
+					missing = 1;
+					continue;
+				}
+				ph->c[t] = c;
+				ph->gaps[t] = cl->gaps[t];
+				if (cl->occur != LEX_NOT)
+					e->must[e->n_must++] = c;
+			}
+			if (missing) {
+				if (cl->occur != LEX_NOT)
+					return 0;
+				continue;
+			}
+			if (cl->occur == LEX_NOT)
+				e->n_phr_not++;
+			else
+				e->n_phr_must++;
+		}
+	}
+	return e->n_must + e->n_should > 0;
+}
+
+static int cmp_hits(const void *x, const void *y, void *ctx)
+{
+	const struct heap_ent *a = x, *b = y;
+	const struct eval *e = ctx;
+	if (better(e, a, b))
+		return -1;
+	if (better(e, b, a))
+		return 1;
+	return 0;
+}
+
+static int cmp_facets(const void *x, const void *y)
+{
+	const struct lex_facet *a = x, *b = y;
+	size_t n;
+	int c;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	n = a->cat_len < b->cat_len ? a->cat_len : b->cat_len;
+	c = memcmp(a->cat, b->cat, n);
+	return c ? c : (a->cat_len < b->cat_len ? -1 : a->cat_len > b->cat_len);
+}
+
+static int add_facets(struct eval *e, struct lex_result *out, unsigned *cap)
+{
+	const struct lex_seg *s = e->v->seg;
+	uint32_t c;
+	unsigned k;
+	for (c = 0; c < s->n_cats; c++) {
+		size_t n;
+		const char *name;
+		if (!e->facet[c])
+			continue;
+		name = lex_seg_cat_name(s, c, &n);
+		for (k = 0; k < out->n_facets; k++)
+			if (out->facets[k].cat_len == n && memcmp(out->facets[k].cat, name, n) == 0)
+				break;
+		if (k == out->n_facets) {
+			if (out->n_facets == *cap) {
+				unsigned ncap = *cap ? *cap * 2 : 64;
+				struct lex_facet *nf = arena_alloc(e->a, ncap * sizeof(*nf));
+				if (!nf)
+					return PB_ENOMEM;
+				if (out->n_facets)
+					memcpy(nf, out->facets, out->n_facets * sizeof(*nf));
+				out->facets = nf;
+				*cap = ncap;
+			}
+			out->facets[k].cat = name;
+			out->facets[k].cat_len = n;
+			out->facets[k].count = 0;
+			out->n_facets++;
+		}
+		out->facets[k].count += e->facet[c];
+	}
+	return PB_OK;
+}
+
+int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
+	       const struct lex_request *req, struct arena *a, struct lex_result *out,
+	       struct pb_err *err)
+{
+	struct eval e;
+	float idf[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+	unsigned k, t, ti = 0, vi, facet_cap = 0;
+	int positive = 0, pass;
+
+	memset(out, 0, sizeof(*out));
+	memset(&e, 0, sizeof(e));
+	e.q = q;
+	e.req = req;
+	e.a = a;
+	e.k = req->k;
+	if (q->n_clauses > LEX_QTERMS_MAX)
+		return pb_err_set(err, PB_EINVAL, "too many query clauses");
+	e.n_total = lex_views_docs(v, nv);
+	for (k = 0; k < q->n_clauses; k++) {
+		const struct lex_clause *cl = &q->clause[k];
+		if (cl->n_terms == 0 || cl->n_terms > LEX_PHRASE_MAX)
+			return pb_err_set(err, PB_EINVAL, "bad query clause");
+		if (cl->occur != LEX_NOT)
+			positive = 1;
+		for (t = 0; t < cl->n_terms; t++)
+			idf[ti++] = lex_idf(e.n_total, global_df(v, nv, cl->terms[t], strlen(cl->terms[t])));
+	}
+	if (!positive)
+		return pb_err_set(err, PB_EINVAL, "the query has no word to look for");
+	e.heap = arena_alloc(a, (e.k ? e.k : 1) * sizeof(*e.heap));
+	if (!e.heap)
+		return pb_err_set(err, PB_ENOMEM, "out of memory");
+
+	/* pass 0: top k by score; pass 1: every match (counts, facets, orders) */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0 && req->order != LEX_BY_SCORE)
+			continue;
+		if (pass == 1 && !req->count && req->order == LEX_BY_SCORE)
+			continue;
+		for (vi = 0; vi < nv && !e.rc; vi++) {
+			if (!v[vi].seg->n_docs || !setup_segment(&e, v, nv, vi, idf))
+				continue;
+			if (pass == 0) {
+				if (e.n_must)
+					run_and(&e);
+				else
+					run_or(&e);
+			} else {
+				e.facet = req->count ? arena_alloc(a, (v[vi].seg->n_cats + 1) * sizeof(long))
+						     : NULL;
+				if (req->count && !e.facet) {
+					e.rc = PB_ENOMEM;
+					break;
+				}
+				run_all(&e);
+				if (e.facet && !e.rc && add_facets(&e, out, &facet_cap))
+					e.rc = PB_ENOMEM;
+			}
+			for (k = 0; k < e.n_must + e.n_should + e.n_not; k++) {
+				struct cursor *c = k < e.n_must ? e.must[k]
+						   : k < e.n_must + e.n_should ? e.should[k - e.n_must]
+									 : e.not[k - e.n_must - e.n_should];
+				if (c->err)
+					e.rc = PB_ECORRUPT;
+			}
+		}
+	}
+	for (t = 0; t < LEX_PHRASE_MAX; t++)
+		free(e.pbuf[t]);
+	if (e.rc == PB_ENOMEM)
+		return pb_err_set(err, PB_ENOMEM, "out of memory");
+	if (e.rc)
+		return pb_err_set(err, PB_ECORRUPT, "search index is damaged (postings do not decode)");
+
+	qsort_r(e.heap, e.n_heap, sizeof(*e.heap), cmp_hits, &e);
+	out->hits = arena_alloc(a, (e.n_heap ? e.n_heap : 1) * sizeof(*out->hits));
+	if (!out->hits)
+		return pb_err_set(err, PB_ENOMEM, "out of memory");
+	for (k = 0; k < e.n_heap; k++) {
+		out->hits[k].score = e.heap[k].score;
+		out->hits[k].seg = e.heap[k].seg;
+		out->hits[k].doc = e.heap[k].doc;
+	}
+	out->n_hits = e.n_heap;
+	out->total = req->count ? e.total : e.n_heap;
+	out->total_exact = req->count;
+	if (out->n_facets)
+		qsort(out->facets, out->n_facets, sizeof(*out->facets), cmp_facets);
+	out->postings_scored = e.scored;
+	return PB_OK;
+}
