@@ -4,7 +4,7 @@
 #   O=dir     build folder (default: build, or build-san with SAN=1)
 
 CC      ?= cc
-PKGS    := sqlite3 libxml-2.0 jansson libzstd zlib libmicrohttpd libsodium libcurl libpq
+PKGS    := sqlite3 libxml-2.0 jansson libzstd zlib libmicrohttpd libsodium libcurl libpq openblas lapacke
 SAN     ?= 0
 WERROR  ?= 0
 ifeq ($(SAN),1)
@@ -38,6 +38,9 @@ all: $(O)/paperboy
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# the OpenAPI document is compiled into the API module
+$(O)/src/web/api.o: docs/openapi.json
 
 $(O)/libpaperboy.a: $(LIB_OBJ)
 	@rm -f $@

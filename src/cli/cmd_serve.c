@@ -3,6 +3,8 @@
  * SIGTERM or SIGINT, finishing the requests in flight. */
 #include "cli.h"
 
+#include "../harvest/harvest.h"
+
 #include "../core/progress.h"
 #include "../core/text.h"
 #include "../ingest/import.h"
@@ -20,7 +22,7 @@
 
 static void serve_usage(FILE *out)
 {
-	fprintf(out, "usage: paperboy serve [--listen ADDR:PORT] [--threads N] [--no-sample]\n"
+	fprintf(out, "usage: paperboy serve [--listen ADDR:PORT] [--threads N] [--no-sample] [--no-harvest]\n"
 		     "\n"
 		     "Serves the daily-papers website, its JSON API (/api/...) and Atom feeds\n"
 		     "(/feeds/...), with /healthz and /metrics for operators. When the database\n"
@@ -34,6 +36,7 @@ static void serve_usage(FILE *out)
 		     "                      interfaces, port 0 for any free port\n"
 		     "  --threads N         worker threads (default: setting \"threads\", 4)\n"
 		     "  --no-sample         do not import the sample into an empty database\n"
+		     "  --no-harvest        do not run the scheduled harvest (docs/harvest.md)\n"
 		     "\n"
 		     "exit status: 0 stopped by a signal; 1 could not start; 2 bad usage\n");
 }
@@ -94,7 +97,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	sigset_t stop_signals;
 	char host[64];
 	long papers = 0;
-	int i, no_sample = 0, port, sig = 0, rc;
+	int i, no_sample = 0, no_harvest = 0, port, sig = 0, rc;
+	struct harvest_scheduler *sched = NULL;
 
 	if (cli_wants_help(argc, argv)) {
 		serve_usage(stdout);
@@ -113,6 +117,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--no-sample") == 0) {
 			no_sample = 1;
+		} else if (strcmp(argv[i], "--no-harvest") == 0) {
+			no_harvest = 1;
 		} else {
 			cli_error("unknown option \"%s\" for serve (try 'paperboy serve --help')",
 				  argv[i]);
@@ -158,6 +164,16 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	web_server_address(srv, host, sizeof(host), &port);
+	if (!no_harvest) {
+		struct harvest_config hc;
+		if (cli_harvest_config(&c->cfg, &hc, &err) ||
+		    !(sched = harvest_scheduler_start(&hc, stderr, &err))) {
+			cli_error("harvest schedule: %s", err.msg);
+			web_server_stop(srv, DRAIN_SECONDS);
+			search_destroy(site.search);
+			return EXIT_USAGE;
+		}
+	}
 	printf("paperboy: serving %ld papers at http://%s:%d/\n", papers, host, port);
 	fflush(stdout);
 
@@ -165,6 +181,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		;
 	fprintf(stderr, "paperboy: %s received; finishing requests in flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	harvest_scheduler_stop(sched);
 	web_server_stop(srv, DRAIN_SECONDS);
 	search_destroy(site.search);
 	fprintf(stderr, "paperboy: stopped\n");

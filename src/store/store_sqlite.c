@@ -993,6 +993,9 @@ static int migrate(struct sqlite_store *s, struct pb_err *err)
 	int version, rc, i;
 	char sql[64];
 
+	/* the common case, an up-to-date database, writes nothing */
+	if ((int)scalar(s, "PRAGMA user_version", NULL, 0) == STORE_SCHEMA_VERSION)
+		return PB_OK;
 	rc = exec(s, "BEGIN IMMEDIATE", err);
 	if (rc)
 		return rc;

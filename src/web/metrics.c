@@ -1,6 +1,8 @@
 /* metrics.c - Prometheus text exposition of the server's counters. */
 #include "metrics.h"
 
+#include "../harvest/harvest.h"
+
 #include "cache.h"
 #include "html.h"
 
@@ -183,6 +185,9 @@ enum web_status web_page_metrics(struct web_request *r)
 		  "# TYPE paperboy_start_time_seconds gauge\n"
 		  "paperboy_start_time_seconds %lld\n",
 		  (long long)m->started);
+	/* the harvester's last run, from the job log (shared by all nodes) */
+	if (harvest_metrics(r->store, b, &err))
+		html_rawf(b, "# harvest metrics unavailable: %s\n", err.msg);
 	r->cache_seconds = -1;
 	r->cache_control = "no-store";
 	return WEB_OK;

@@ -613,6 +613,7 @@ expect_body "a latency histogram" '^paperboy_http_request_duration_seconds_bucke
 expect_body "histogram sum" '^paperboy_http_request_duration_seconds_sum\{route="today"\} [0-9.]+$'
 expect_body "database size" '^paperboy_database_bytes [1-9][0-9]*$'
 expect_body "paper count" "^paperboy_papers $NPAPERS\$"
+expect_body "harvest gauges from the job log" '^paperboy_harvest_running [01]$'
 check "metrics parse as Prometheus text" python3 -c '
 import re, sys
 for line in open(sys.argv[1]):
