@@ -152,7 +152,8 @@ void web_page_end(struct web_request *r, const char *sidebar_raw)
 		 " \xc2\xb7 paper metadata from <a href=\"https://arxiv.org/\">arXiv</a> "
 		 "(CC0) \xc2\xb7 <a href=\"/about\">About</a> \xc2\xb7 "
 		 "<a href=\"/api/openapi.json\">API</a> \xc2\xb7 "
-		 "<a href=\"/feeds/daily.atom\">Atom feed</a></p>\n</footer>\n</body>\n</html>\n");
+		 "<a href=\"/feeds/daily.atom\">Atom feed</a> \xc2\xb7 "
+		 "<a href=\"/status\">Status</a></p>\n</footer>\n</body>\n</html>\n");
 }
 
 void web_authors_short(struct buf *b, const struct paper *p, size_t show)

@@ -39,6 +39,8 @@ enum web_status web_page_search(struct web_request *r);
 /* page_misc.c: /about, /healthz, /robots.txt, and the error pages */
 enum web_status web_page_about(struct web_request *r);
 enum web_status web_page_healthz(struct web_request *r);
+/* /status: harvester runs and store size (page_status.c). */
+enum web_status web_page_status(struct web_request *r);
 enum web_status web_page_robots(struct web_request *r);
 /* Renders the HTML error page for status with r->message into r->body. */
 void web_page_error(struct web_request *r, int status);

@@ -83,6 +83,7 @@ static const struct route routes[] = {
     {"/feeds/category/", R_CACHE | R_CORS, web_feed_category, "feed_category"},
     {"/feeds/search.atom", R_EXACT | R_CORS, web_feed_search, "feed_search"},
     {"/healthz", R_EXACT | R_TEXT, web_page_healthz, "healthz"},
+    {"/status", R_EXACT, web_page_status, "status"},
     {"/metrics", R_EXACT | R_TEXT, web_page_metrics, "metrics"},
     {"/static/", R_CACHE, web_page_asset, "static"},
     {"/favicon.ico", R_EXACT | R_CACHE, web_page_asset, "static"},

@@ -622,6 +622,10 @@ for line in open(sys.argv[1]):
         continue
     assert re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_]+=\"[^\"]*\"(,[a-zA-Z_]+=\"[^\"]*\")*\})? -?[0-9.e+]+$", line), line
 ' "$BODY"
+req GET /status
+expect_status_ct "status page" 200 '^text/html'
+expect_body "status page tells whether a harvest runs" 'No harvest is running|A harvest is running now'
+expect_body "status page counts papers" "The store holds <strong>$NPAPERS</strong> papers"
 expect_match "access log lines" "$(cat "$TMP/serve.err")" 'paperboy: access method=GET path="/papers/2606.99903" status=200 bytes=[0-9]+ ms=[0-9.]+'
 expect_match "the access log shows errors" "$(cat "$TMP/serve.err")" 'method=POST path="/" status=405'
 
