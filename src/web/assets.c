@@ -164,7 +164,7 @@ static const char style_css[] =
 	".runs{border-collapse:collapse;width:100%;font-size:.9rem}\n"
 	".runs caption{text-align:left;color:var(--muted);padding-bottom:.3rem}\n"
 	".runs th,.runs td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left}\n"
-	".runs .num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	".runs .num{text-align:right;font-variant-numeric:tabular-nums}\n.runs .when{white-space:nowrap}\n"
 	".status-ok{color:#166534}\n.status-failed{color:#b91c1c;font-weight:600}\n"
 	".site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.88rem;"
 	"text-align:center;padding:1.25rem}\n"

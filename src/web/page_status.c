@@ -8,12 +8,24 @@
 
 #include <string.h>
 
+/* "2026-11-28T01:30:44Z" -> "2026-11-28 01:30"; other text as it is. */
+static void moment(struct buf *b, const char *m)
+{
+	if (strlen(m) >= 16 && m[10] == 'T') {
+		html_textn(b, m, 10);
+		html_raw(b, " ");
+		html_textn(b, m + 11, 5);
+	} else {
+		html_text(b, m[0] ? m : "\xe2\x80\x94");
+	}
+}
+
 static void run_row(struct buf *b, const struct store_job_run *j)
 {
-	html_raw(b, "<tr><td>");
-	html_text(b, j->started);
-	html_raw(b, "</td><td>");
-	html_text(b, j->finished[0] ? j->finished : "\xe2\x80\x94");
+	html_raw(b, "<tr><td class=\"when\">");
+	moment(b, j->started);
+	html_raw(b, "</td><td class=\"when\">");
+	moment(b, j->finished);
 	html_rawf(b, "</td><td class=\"status-%s\">",
 		  strcmp(j->status, "ok") == 0 ? "ok" : strcmp(j->status, "running") == 0 ? "running" : "failed");
 	html_text(b, j->status);
@@ -48,7 +60,8 @@ enum web_status web_page_status(struct web_request *r)
 	}
 	if (hs.have_ok) {
 		html_raw(b, " The last successful run finished ");
-		html_text(b, hs.last_ok.finished);
+		moment(b, hs.last_ok.finished);
+		html_raw(b, " UTC");
 		html_rawf(b, " with %ld new and %ld updated papers.", hs.last_ok.new_papers,
 			  hs.last_ok.updated);
 	}
