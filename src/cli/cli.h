@@ -24,6 +24,8 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_harvest(struct cli *c, int argc, char **argv);
+int cmd_search(struct cli *c, int argc, char **argv);
+int cmd_index(struct cli *c, int argc, char **argv);
 
 struct harvest_config;
 /* Fills hc from the settings (cmd_harvest.c) and checks it

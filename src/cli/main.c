@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, "check that the database is sound"},
 	{"serve", cmd_serve, "serve the website, JSON API and feeds"},
 	{"harvest", cmd_harvest, "fetch new papers from arXiv (OAI-PMH, listings, API); status"},
+	{"search", cmd_search, "ranked search: words, phrases, fields, semantic (text or --json)"},
+	{"index", cmd_index, "build, repair or rebuild the search index"},
 };
 
 void cli_error(const char *fmt, ...)

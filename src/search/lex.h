@@ -320,7 +320,7 @@ struct store;
 #define LEX_WATERMARK_SLACK 10
 
 /* Indexes every paper of st into a new segment file at path (written to
- * path.tmp, synced, then renamed over path) and opens it. progress, when
+ * path.tmp.PID, synced, then renamed over path) and opens it. progress, when
  * not NULL, is called with the papers read so far every 10,000. PB_OK or
  * an error from the store, the disk or memory. */
 int lex_build_main(struct store *st, const char *path, void (*progress)(void *ctx, long n),
@@ -368,6 +368,20 @@ struct lex_view {
 	const uint64_t *dead; /* bitmap of docids to skip, or NULL */
 };
 
+/* A query's day and category filters resolved for one segment. */
+struct lex_filter {
+	int32_t day_from, day_to;
+	int by_cat;       /* the query names categories */
+	unsigned n_ids;
+	uint16_t ids[64]; /* the segment's category ids they cover */
+};
+
+/* Resolves q's filters for segment s ("cs" covers every "cs.*" category,
+ * names match ignoring case). Cannot fail. */
+void lex_filter_init(struct lex_filter *f, const struct lex_seg *s, const struct lex_query *q);
+/* 1 when docid d of view v is alive and passes f. Cannot fail. */
+int lex_filter_pass(const struct lex_filter *f, const struct lex_view *v, uint32_t d);
+
 struct lex_hit {
 	float score;
 	uint32_t seg; /* index into the views */
@@ -413,5 +427,12 @@ struct arena;
 int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 	       const struct lex_request *req, struct arena *a, struct lex_result *out,
 	       struct pb_err *err);
+
+/* For a document found some other way (semantic search): 1 when docid d
+ * of view v passes q's filters and exclusions and every phrase and
+ * field-restricted clause; plain words are not required. 0 when not;
+ * -1 when out of memory or the postings do not decode. */
+int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d,
+		  struct arena *a);
 
 #endif

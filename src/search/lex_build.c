@@ -940,7 +940,7 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	memcpy(zero_header, &hd, sizeof(hd));
 	if (!o.failed && (fseek(f, 0, SEEK_SET) != 0 ||
 			  fwrite(zero_header, 1, LEX_HEADER_SIZE, f) != LEX_HEADER_SIZE ||
-			  fseek(f, 0, SEEK_END) != 0 || fflush(f) != 0))
+			  fseek(f, (long)hd.file_size, SEEK_SET) != 0 || fflush(f) != 0))
 		o.failed = 1;
 	if (o.failed)
 		rc = pb_err_set(err, PB_EIO, "writing the search index failed");

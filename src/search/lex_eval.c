@@ -24,6 +24,9 @@ struct cursor {
 	uint32_t n_blocks, df;
 	const uint8_t *post, *post_end, *pos, *pos_end;
 	uint32_t sblock; /* shallow block: first block whose last doc >= the last target */
+	uint32_t sb_end; /* its last doc and score bound, when sb_valid */
+	float sb_score;
+	int sb_valid;
 	uint32_t dblock; /* decoded block */
 	uint32_t i, doc;
 	/* positions of the decoded block: *pp is where posting pi's start */
@@ -54,8 +57,10 @@ static int cur_load(struct cursor *c, uint32_t b)
 		return PB_ECORRUPT;
 	}
 	c->dblock = b;
-	if (c->sblock < b)
+	if (c->sblock < b) {
 		c->sblock = b;
+		c->sb_valid = 0;
+	}
 	c->i = 0;
 	c->doc = c->blk.doc[0];
 	c->pp = c->pos + sk->pos_rel;
@@ -156,13 +161,20 @@ static void cur_seek(struct cursor *c, uint32_t target)
  * score, and its last doc in *end (END past the list). */
 static float cur_shallow(struct cursor *c, uint32_t target, uint32_t *end)
 {
+	if (c->sb_valid && target <= c->sb_end && c->sblock < c->n_blocks) {
+		*end = c->sb_end;
+		return c->sb_score;
+	}
 	c->sblock = find_block(c, c->sblock, target);
 	if (c->sblock >= c->n_blocks) {
 		*end = END;
+		c->sb_valid = 0;
 		return 0;
 	}
-	*end = c->skips[c->sblock].last_doc;
-	return c->weight * lex_bm25(c->idf, c->skips[c->sblock].max_tf);
+	c->sb_end = *end = c->skips[c->sblock].last_doc;
+	c->sb_score = c->weight * lex_bm25(c->idf, c->skips[c->sblock].max_tf);
+	c->sb_valid = 1;
+	return c->sb_score;
 }
 
 /* tf~ of the current posting within the clause's fields. */
@@ -223,32 +235,37 @@ static int cur_positions(struct cursor *c, uint32_t **buf, size_t *cap, uint32_t
 /* A document's score: term scores summed in clause order whatever order
  * the cursors were visited in, so equal documents get equal scores. */
 struct acc {
-	unsigned n;
+	uint64_t set[(LEX_QTERMS_MAX * LEX_PHRASE_MAX + 63) / 64];
 	float partial; /* running sum, for bounds */
-	unsigned ord[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
 	float s[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
 };
+
+static void acc_clear(struct acc *a)
+{
+	memset(a->set, 0, sizeof(a->set));
+	a->partial = 0;
+}
 
 static void acc_add(struct acc *a, const struct cursor *c)
 {
 	float s = cur_score(c);
-	unsigned i = a->n++;
 	a->partial += s;
-	while (i > 0 && a->ord[i - 1] > c->ord) {
-		a->ord[i] = a->ord[i - 1];
-		a->s[i] = a->s[i - 1];
-		i--;
-	}
-	a->ord[i] = c->ord;
-	a->s[i] = s;
+	a->s[c->ord] = s;
+	a->set[c->ord / 64] |= 1ULL << (c->ord % 64);
 }
 
 static float acc_total(const struct acc *a)
 {
 	float t = 0;
-	unsigned i;
-	for (i = 0; i < a->n; i++)
-		t += a->s[i];
+	unsigned w;
+	for (w = 0; w < sizeof(a->set) / sizeof(a->set[0]); w++) {
+		uint64_t bits = a->set[w];
+		while (bits) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			t += a->s[w * 64 + b];
+			bits &= bits - 1;
+		}
+	}
 	return t;
 }
 
@@ -278,9 +295,7 @@ struct eval {
 	unsigned n_must, n_should, n_not, n_cursors;
 	struct phrase *phr_must, *phr_not;
 	unsigned n_phr_must, n_phr_not;
-	int cat_ids[64];
-	unsigned n_cat_ids;
-	int any_cat_filter;
+	struct lex_filter filter;
 	/* positions scratch */
 	uint32_t *pbuf[LEX_PHRASE_MAX];
 	size_t pcap[LEX_PHRASE_MAX];
@@ -356,6 +371,46 @@ static float threshold(const struct eval *e)
 
 /* ---- document checks ---- */
 
+void lex_filter_init(struct lex_filter *f, const struct lex_seg *s, const struct lex_query *q)
+{
+	unsigned k;
+	f->day_from = q->day_from;
+	f->day_to = q->day_to;
+	f->by_cat = q->cats != NULL && q->n_cats > 0;
+	f->n_ids = 0;
+	for (k = 0; f->by_cat && k < q->n_cats; k++) {
+		size_t qn = strlen(q->cats[k]);
+		int archive = !memchr(q->cats[k], '.', qn);
+		uint32_t c;
+		for (c = 0; c < s->n_cats && f->n_ids < 64; c++) {
+			size_t cn;
+			const char *name = lex_seg_cat_name(s, c, &cn);
+			if ((cn == qn && strncasecmp(name, q->cats[k], qn) == 0) ||
+			    (archive && cn > qn && name[qn] == '.' &&
+			     strncasecmp(name, q->cats[k], qn) == 0))
+				f->ids[f->n_ids++] = (uint16_t)c;
+		}
+	}
+}
+
+int lex_filter_pass(const struct lex_filter *f, const struct lex_view *v, uint32_t d)
+{
+	const struct lex_seg *s = v->seg;
+	uint32_t i;
+	unsigned k;
+	if (v->dead && (v->dead[d / 64] >> (d % 64)) & 1)
+		return 0;
+	if (s->day[d] < f->day_from || s->day[d] > f->day_to)
+		return 0;
+	if (!f->by_cat)
+		return 1;
+	for (i = s->cat_off[d]; i < s->cat_off[d + 1]; i++)
+		for (k = 0; k < f->n_ids; k++)
+			if (s->cats[i] == f->ids[k])
+				return 1;
+	return 0;
+}
+
 static int phrase_match(struct eval *e, struct phrase *ph)
 {
 	unsigned t;
@@ -391,21 +446,9 @@ static int phrase_match(struct eval *e, struct phrase *ph)
 /* Filters, exclusions and phrases for doc d (must-cursors are at d). */
 static int accept(struct eval *e, uint32_t d)
 {
-	const struct lex_seg *s = e->v->seg;
 	unsigned k, t;
-	if (e->v->dead && (e->v->dead[d / 64] >> (d % 64)) & 1)
+	if (!lex_filter_pass(&e->filter, e->v, d))
 		return 0;
-	if (s->day[d] < e->q->day_from || s->day[d] > e->q->day_to)
-		return 0;
-	if (e->any_cat_filter) {
-		uint32_t i;
-		int hit = 0;
-		for (i = s->cat_off[d]; i < s->cat_off[d + 1] && !hit; i++)
-			for (k = 0; k < e->n_cat_ids && !hit; k++)
-				hit = s->cats[i] == (uint16_t)e->cat_ids[k];
-		if (!hit)
-			return 0;
-	}
 	for (k = 0; k < e->n_not; k++) {
 		cur_seek(e->not[k], d);
 		if (e->not[k]->doc == d && cur_in_fields(e->not[k]))
@@ -527,8 +570,7 @@ static void run_and(struct eval *e)
 			if (!cur_in_fields(m[k]))
 				break;
 		if (k == n && accept(e, d)) {
-			sc.n = 0;
-			sc.partial = 0;
+			acc_clear(&sc);
 			for (k = 0; k < n; k++)
 				acc_add(&sc, m[k]);
 			e->scored += n;
@@ -597,8 +639,7 @@ static void run_or(struct eval *e)
 			for (k = 0; k < ess; k++)
 				rem += bm[k];
 		}
-		sc.n = 0;
-		sc.partial = 0;
+		acc_clear(&sc);
 		for (k = ess; k < n; k++)
 			if (c[k]->doc == d && cur_in_fields(c[k])) {
 				acc_add(&sc, c[k]);
@@ -766,22 +807,8 @@ static int setup_segment(struct eval *e, const struct lex_view *views, unsigned 
 		e->rc = PB_ENOMEM;
 		return 0;
 	}
-	e->any_cat_filter = q->cats != NULL;
-	e->n_cat_ids = 0;
-	for (k = 0; q->cats && k < q->n_cats; k++) {
-		size_t qn = strlen(q->cats[k]);
-		int archive = !memchr(q->cats[k], '.', qn);
-		uint32_t c;
-		for (c = 0; c < s->n_cats && e->n_cat_ids < 64; c++) {
-			size_t cn;
-			const char *name = lex_seg_cat_name(s, c, &cn);
-			if ((cn == qn && strncasecmp(name, q->cats[k], qn) == 0) ||
-			    (archive && cn > qn && name[qn] == '.' &&
-			     strncasecmp(name, q->cats[k], qn) == 0))
-				e->cat_ids[e->n_cat_ids++] = (int)c;
-		}
-	}
-	if (e->any_cat_filter && !e->n_cat_ids)
+	lex_filter_init(&e->filter, s, q);
+	if (e->filter.by_cat && !e->filter.n_ids)
 		return 0;
 
 	for (k = 0; k < q->n_clauses; k++) {
@@ -990,4 +1017,59 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 		qsort(out->facets, out->n_facets, sizeof(*out->facets), cmp_facets);
 	out->postings_scored = e.scored;
 	return PB_OK;
+}
+
+int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d,
+		  struct arena *a)
+{
+	struct eval e;
+	struct lex_request req;
+	struct lex_query strict;
+	float idf[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
+	unsigned k, t, ti = 0;
+	int ok = 1;
+
+	/* only the clauses semantic hits must honour */
+	memset(&req, 0, sizeof(req));
+	memset(&e, 0, sizeof(e));
+	strict = *q;
+	strict.n_clauses = 0;
+	for (k = 0; k < q->n_clauses; k++) {
+		const struct lex_clause *cl = &q->clause[k];
+		if (cl->occur == LEX_NOT || cl->n_terms > 1 || cl->fields != LEX_FIELD_ALL) {
+			strict.clause[strict.n_clauses] = *cl;
+			if (cl->occur == LEX_SHOULD)
+				strict.clause[strict.n_clauses].occur = LEX_MUST;
+			strict.n_clauses++;
+		}
+	}
+	for (k = 0; k < strict.n_clauses; k++)
+		for (t = 0; t < strict.clause[k].n_terms; t++)
+			idf[ti++] = 1;
+	e.q = &strict;
+	e.req = &req;
+	e.a = a;
+	/* a required term absent from the segment: no match */
+	for (k = 0; k < strict.n_clauses; k++)
+		if (strict.clause[k].occur == LEX_MUST)
+			for (t = 0; t < strict.clause[k].n_terms; t++)
+				if (lex_seg_find(v->seg, strict.clause[k].terms[t],
+						 strlen(strict.clause[k].terms[t])) < 0)
+					return 0;
+	setup_segment(&e, v, 1, 0, idf);
+	if (e.rc)
+		return -1;
+	if (e.filter.by_cat && !e.filter.n_ids)
+		return 0;
+	for (k = 0; k < e.n_must && ok; k++) {
+		cur_seek(e.must[k], d);
+		ok = e.must[k]->doc == d && cur_in_fields(e.must[k]);
+	}
+	if (ok)
+		ok = accept(&e, d);
+	for (t = 0; t < LEX_PHRASE_MAX; t++)
+		free(e.pbuf[t]);
+	if (e.rc)
+		return -1;
+	return ok;
 }

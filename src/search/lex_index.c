@@ -62,7 +62,7 @@ int lex_build_main(struct store *st, const char *path, void (*progress)(void *ct
 	rc = store_papers_scan(st, 0, NULL, &a, main_add, &m, err);
 	if (rc)
 		goto out;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	f = fopen(tmp, "wb");
 	if (!f) {
 		rc = pb_err_set(err, PB_EIO, "%s: %s", tmp, strerror(errno));

@@ -197,6 +197,52 @@ static void add_day(struct query *q, enum field f, const char *s, size_t n)
 	}
 }
 
+/* Words too common to require: in an AND query they only rank. */
+static const char *const stopwords[] = {
+	"a",    "an",   "and",  "are",   "as",   "at",   "be",    "by",    "for",  "from",
+	"has",  "have", "in",   "into",  "is",   "it",   "its",   "of",    "on",   "or",
+	"our",  "that", "the",  "their", "them", "these", "this", "those", "to",   "was",
+	"we",   "were", "which", "with", "can",  "how",  "what",  "when",  "where", "why",
+	"do",   "does", "not",  "than",  "then", "there", "they", "us",    "via",  "but",
+	NULL};
+
+static int is_stopword(struct lex_stemmer *st, const char *term)
+{
+	size_t k;
+	for (k = 0; stopwords[k]; k++) {
+		struct lex_word w;
+		char stem[LEX_TERM_MAX + 1];
+		memset(&w, 0, sizeof(w));
+		w.len = strlen(stopwords[k]);
+		memcpy(w.text, stopwords[k], w.len + 1);
+		w.kind = LEX_WORD_TEXT;
+		lex_term_of(st, &w, stem);
+		if (strcmp(stem, term) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* In an AND query, single stop words in any field rank but need not
+ * match, as long as some other word is required. */
+static void relax_stopwords(struct query *q, struct lex_stemmer *st)
+{
+	unsigned k, required = 0;
+	unsigned char stop[LEX_QTERMS_MAX];
+	for (k = 0; k < q->lex.n_clauses; k++) {
+		const struct lex_clause *c = &q->lex.clause[k];
+		stop[k] = c->occur == LEX_MUST && c->n_terms == 1 && c->fields == LEX_FIELD_ALL &&
+			  is_stopword(st, c->terms[0]);
+		if (c->occur == LEX_MUST && !stop[k])
+			required++;
+	}
+	if (!required)
+		return;
+	for (k = 0; k < q->lex.n_clauses; k++)
+		if (stop[k])
+			q->lex.clause[k].occur = LEX_SHOULD;
+}
+
 int query_parse(const char *text, struct arena *a, struct query *q)
 {
 	struct lex_stemmer *st;
@@ -302,6 +348,8 @@ int query_parse(const char *text, struct arena *a, struct query *q)
 			q->has_operators = 1;
 		rc = add_text(q, a, st, v, vn, mask, negated, &words_cap);
 	}
+	if (!rc && !q->or_mode)
+		relax_stopwords(q, st);
 	lex_stemmer_free(st);
 	if (!rc && q->or_mode)
 		query_set_or(q);

@@ -1,6 +1,8 @@
 /* query.h - the search query language.
  *
- *   words            every word must match (AND), in any field
+ *   words            every word must match (AND), in any field; common
+ *                    words ("the", "of", "with"...) only rank, unless the
+ *                    query has nothing else
  *   OR               (the word, in capitals, anywhere) any word may match,
  *                    more matches rank higher
  *   "a phrase"       the words in this order (after stemming); an

@@ -17,6 +17,13 @@
 #include <stddef.h>
 
 struct search_engine;
+struct snippet;
+
+/* Papers per category in a result set. */
+struct search_facet {
+	const char *category;
+	long count;
+};
 
 struct search_ops {
 	const char *name;
@@ -32,6 +39,24 @@ struct search_ops {
 	int (*terms)(struct search_engine *e, const char *query, struct arena *a,
 		     const char ***terms, size_t *n);
 	void (*destroy)(struct search_engine *e);
+
+	/* Optional (NULL in engines without them; the wrappers below then
+	 * answer PB_ENOTFOUND). */
+	/* The passage of text (an abstract) best showing query's words, with
+	 * the byte ranges of the matches to highlight (snippet.h); max_bytes
+	 * 0 keeps the whole text (titles). PB_ENOMEM only. */
+	int (*snippet)(struct search_engine *e, const char *query, const char *text,
+		       size_t max_bytes, struct arena *a, struct snippet *out);
+	/* Counts by category of all papers matching query and f, most first
+	 * (names in a). */
+	int (*facets)(struct search_engine *e, struct store *st, const char *query,
+		      const struct store_filter *f, struct arena *a, struct search_facet **out,
+		      size_t *n, struct pb_err *err);
+	/* Calls cb for up to limit papers most similar to arxiv_id, best
+	 * first. PB_ENOTFOUND when the paper is unknown to the engine. */
+	int (*similar)(struct search_engine *e, struct store *st, const char *arxiv_id,
+		       long limit, struct arena *a, store_paper_cb cb, void *ctx,
+		       struct pb_err *err);
 };
 
 struct search_engine {
@@ -54,6 +79,33 @@ static inline int search_terms(struct search_engine *e, const char *query, struc
 			       const char ***terms, size_t *n)
 {
 	return e->ops->terms(e, query, a, terms, n);
+}
+
+static inline int search_snippet(struct search_engine *e, const char *query, const char *text,
+				 size_t max_bytes, struct arena *a, struct snippet *out)
+{
+	return e->ops->snippet ? e->ops->snippet(e, query, text, max_bytes, a, out) : PB_ENOTFOUND;
+}
+
+static inline int search_facets(struct search_engine *e, struct store *st, const char *query,
+				const struct store_filter *f, struct arena *a,
+				struct search_facet **out, size_t *n, struct pb_err *err)
+{
+	if (!e->ops->facets) {
+		*out = NULL;
+		*n = 0;
+		return PB_ENOTFOUND;
+	}
+	return e->ops->facets(e, st, query, f, a, out, n, err);
+}
+
+static inline int search_similar(struct search_engine *e, struct store *st, const char *arxiv_id,
+				 long limit, struct arena *a, store_paper_cb cb, void *ctx,
+				 struct pb_err *err)
+{
+	if (!e->ops->similar)
+		return pb_err_set(err, PB_ENOTFOUND, "this search engine has no similar papers");
+	return e->ops->similar(e, st, arxiv_id, limit, a, cb, ctx, err);
 }
 
 static inline void search_destroy(struct search_engine *e)

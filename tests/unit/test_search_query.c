@@ -214,3 +214,15 @@ TEST(search_query_hostile_input)
 	free(big);
 	arena_release(&a);
 }
+
+TEST(search_query_stopwords_rank_only)
+{
+	struct arena a = ARENA_INIT;
+	struct query q;
+	CHECK_STR(parse("theory of everything", &q, &a), "+theori ?of +everyth");
+	CHECK_STR(parse("the of", &q, &a), "+the +of");
+	CHECK_STR(parse("\"theory of everything\" with", &q, &a), "+\"theori of everyth\" ?with");
+	CHECK_STR(parse("ti:the model", &q, &a), "+ti:the +model");
+	CHECK_STR(parse("with OR model", &q, &a), "?with ?model");
+	arena_release(&a);
+}

@@ -1,0 +1,190 @@
+#!/bin/bash
+# Black-box tests of paperboy on PostgreSQL (the server PB_TEST_PG names;
+# tests/run starts a throwaway one): the bundled sample imported, shown,
+# counted and checked exactly as SQLite does it; re-import; connection
+# errors; several processes migrating one new database at once; the harvest
+# lease held across processes (tests/replay_server.py plays arXiv); serve
+# answering from the database. Each part uses a database of its own.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/cli/lib.sh
+if [ -z "${PB_TEST_PG:-}" ]; then
+	echo "# PB_TEST_PG is not set: no PostgreSQL tests (tests/run sets it when PostgreSQL is installed)"
+	exit 0
+fi
+for tool in curl python3; do
+	command -v $tool >/dev/null || { notok "$tool is installed" "the PostgreSQL tests need $tool"; exit 0; }
+done
+PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -n 1)
+[ -n "$PSQL" ] || { notok "psql is installed"; exit 0; }
+
+DBS=()
+SERVER_PID=
+SRV_PID=
+cleanup() {
+	[ -z "$SERVER_PID" ] || { kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; } 2>/dev/null
+	[ -z "$SRV_PID" ] || { kill "$SRV_PID"; wait "$SRV_PID"; } 2>/dev/null
+	for d in "${DBS[@]}"; do scripts/pg-test-server dropdb "$PB_TEST_PG" "$d" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# newdb NAME: a fresh database; prints its URL
+newdb() {
+	DBS+=("pbcli$$_$1")
+	scripts/pg-test-server createdb "$PB_TEST_PG" "pbcli$$_$1"
+}
+# q URL SQL: one value
+q() { "$PSQL" -X -A -t -q -d "$1" -c "$2"; }
+
+SAMPLE=data/sample.jsonl.zst
+PG=$(newdb main) || { notok "a test database can be created" "$PG"; exit 0; }
+REF=$TMP/ref.db
+
+# ---- the sample, as SQLite stores it ------------------------------------------------
+out=$(pb --db "$PG" import "$SAMPLE" 2>&1)
+expect_eq "the sample imports into PostgreSQL" "$?" 0
+expect_match "every record is new" "$out" "imported 4818 papers: 4818 new, 0 updated, 0 unchanged"
+pb --db "$REF" import --quiet "$SAMPLE" >/dev/null 2>&1
+expect_eq "stats match SQLite's (but the database line)" \
+	"$(pb --db "$PG" stats 2>&1 | tail -n +2)" "$(pb --db "$REF" stats 2>&1 | tail -n +2)"
+expect_match "stats name the database without a password" "$(pb --db "$PG" stats 2>&1 | head -n 1)" \
+	"^database   postgresql://"
+same=0
+ids=$(sqlite3 "$REF" "select arxiv_id from papers where id % 400 = 1 or arxiv_id in ('hep-th/9108002', '2606.32039') order by id")
+for id in $ids; do
+	if [ "$(pb --db "$PG" show "$id" 2>&1)" = "$(pb --db "$REF" show "$id" 2>&1)" ]; then
+		same=$((same + 1))
+	else
+		diff <(pb --db "$REF" show "$id" 2>&1) <(pb --db "$PG" show "$id" 2>&1) | head -n 10 | sed 's/^/#   /'
+	fi
+done
+expect_eq "show prints what SQLite prints, for $(echo "$ids" | wc -w) papers" "$same" "$(echo "$ids" | wc -w)"
+expect_status "show of a missing paper fails" 1 pb --db "$PG" show 1111.11111
+out=$(pb --db "$PG" check 2>&1)
+expect_eq "check exits 0" "$?" 0
+expect_match "check finds the database sound" "$out" "sound \(4818 papers\)"
+out=$(pb --db "$PG" import "$SAMPLE" 2>&1)
+expect_match "a re-import changes nothing" "$out" "imported 4818 papers: 0 new, 0 updated, 4818 unchanged"
+expect_eq "the rows match SQLite's" \
+	"$(q "$PG" "select arxiv_id || '|' || version || '|' || announced || '|' || categories || '|' || hash from papers order by arxiv_id" | md5sum)" \
+	"$(sqlite3 "$REF" "select arxiv_id || '|' || version || '|' || announced || '|' || categories || '|' || hash from papers order by arxiv_id" | md5sum)"
+
+# ---- damage is found ----------------------------------------------------------------
+q "$PG" "DROP TRIGGER settings_touch ON settings" >/dev/null
+out=$(pb --db "$PG" check 2>&1)
+expect_eq "check of a damaged database exits 1" "$?" 1
+expect_match "check names the damage" "$out" "trigger settings_touch on settings is missing"
+
+# ---- connections that fail, and schemas from the future ------------------------------
+out=$(pb --db "postgresql://ann:s3cret@127.0.0.1:1/papers" stats 2>&1)
+expect_eq "an unreachable server is an error, not a crash" "$?" 1
+expect_match "the message names the server and what failed" "$out" \
+	'postgresql://ann@127\.0\.0\.1:1/papers: cannot connect to PostgreSQL: .*127\.0\.0\.1.*refused'
+expect_eq "the message hides the password" "$(printf '%s' "$out" | grep -c s3cret)" 0
+missing=$(printf '%s' "$PG" | sed 's|/pbcli[0-9a-z_]*?|/pbcli_no_such_db?|')
+expect_match "a missing database says so" "$(pb --db "$missing" stats 2>&1)" \
+	'database "pbcli_no_such_db" does not exist \(create the database first'
+FUT=$(newdb future)
+q "$FUT" "CREATE TABLE schema_version (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now()); INSERT INTO schema_version VALUES (99)" >/dev/null
+out=$(pb --db "$FUT" stats 2>&1)
+expect_eq "a newer schema is refused" "$?" 1
+expect_match "the refusal says to use a newer paperboy" "$out" "schema version 99, but this paperboy knows only up to version [0-9]+; use a newer paperboy"
+
+# ---- several nodes starting on a new database at once -----------------------------------
+NEW=$(newdb race)
+pids=()
+for i in 1 2 3 4 5; do
+	pb --db "$NEW" stats >"$TMP/race.$i" 2>&1 &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+expect_eq "five processes opening a new database at once all succeed" "$fails" 0
+expect_eq "the migrations ran once" "$(q "$NEW" "select string_agg(version::text, ',' order by version) from schema_version")" "1,2"
+
+# ---- the harvest lease across processes ---------------------------------------------
+# The first harvest waits for a page that hangs; a second one meanwhile is
+# refused; after kill -9 a third takes over and completes the run.
+LOG=$TMP/replay.log
+: >"$LOG"
+python3 tests/replay_server.py --scenario tests/scenarios/oai_kill.json --log "$LOG" \
+	--root "$PB_FIXTURES" >"$TMP/port" 2>"$TMP/replay.err" &
+SRV_PID=$!
+for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+RPORT=$(head -n 1 "$TMP/port")
+cat >"$TMP/h.conf" <<EOF
+base_url = https://papers.example.org
+contact = ops@example.org
+oai_url = http://127.0.0.1:$RPORT/oai2
+listing_url = http://127.0.0.1:$RPORT/atom
+api_url = http://127.0.0.1:$RPORT/api/query
+harvest_delay = 0.2
+harvest_timeout = 30
+harvest_backoff = 0.1
+harvest_retries = 4
+harvest_sets = cs
+metadata_prefix = oai_dc
+EOF
+H=$(newdb harvest)
+hv() { "$PB_BIN" --config "$TMP/h.conf" --db "$H" harvest "$@"; }
+"$PB_BIN" --config "$TMP/h.conf" --db "$H" harvest --since 2024-01-25 >"$TMP/a.out" 2>&1 &
+A=$!
+for _ in $(seq 100); do
+	[ "$(wc -l <"$LOG")" -ge 2 ] && break
+	sleep 0.1
+done
+out=$(hv 2>&1)
+expect_eq "a second harvest on the same database exits 4" "$?" 4
+expect_match "it names the holder" "$out" "harvest is already running \(held by [^ ]+ pid $A for [0-9]+ more seconds\)"
+expect_match "status shows the lease held" "$(hv status 2>&1)" "lease: held by [^ ]+ pid $A "
+{
+	kill -9 $A
+	wait $A
+} 2>/dev/null
+expect_eq "page 1 was stored before the kill" "$(q "$H" 'select count(*) from papers')" 2
+out=$(hv 2>&1)
+expect_eq "the harvest after the kill exits 0" "$?" 0
+expect_match "it takes over the dead process's lease" "$out" "taking over the harvest lease from [^ ]+ pid $A "
+expect_eq "then every record is stored" "$(q "$H" 'select count(*) from papers')" 5
+expect_eq "and the lease is free" "$(q "$H" 'select count(*) from leases')" 0
+kill "$SRV_PID" 2>/dev/null
+wait "$SRV_PID" 2>/dev/null
+SRV_PID=
+
+# ---- serve from PostgreSQL --------------------------------------------------------------
+"$PB_BIN" --db "$PG" serve --listen 127.0.0.1:0 --no-sample --threads 3 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVER_PID=$!
+PORT=
+for _ in $(seq 200); do
+	PORT=$(sed -n 's|^paperboy: serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$TMP/serve.out")
+	[ -n "$PORT" ] && break
+	kill -0 "$SERVER_PID" 2>/dev/null || break
+	sleep 0.05
+done
+if [ -z "$PORT" ]; then
+	notok "serve starts on PostgreSQL" "$(cat "$TMP/serve.out" "$TMP/serve.err")"
+	exit 0
+fi
+expect_match "serve counts the papers" "$(cat "$TMP/serve.out")" "^paperboy: serving 4818 papers at "
+BASE="http://127.0.0.1:$PORT"
+expect_eq "/ answers 200" "$(curl -s -o "$TMP/home.html" -w '%{http_code}' "$BASE/")" 200
+expect_match "/ is the latest day" "$(cat "$TMP/home.html")" "<title>Wednesday, 1 July 2026 "
+expect_eq "/ lists papers" "$(grep -o 'href="/papers/[0-9][0-9.]*"' "$TMP/home.html" | sort -u | wc -l | awk '$1 >= 20 {print "many"}')" many
+expect_eq "/api/papers/ID answers 200" "$(curl -s -o "$TMP/paper.json" -w '%{http_code}' "$BASE/api/papers/2606.32039")" 200
+expect_match "/api/papers/ID is the paper" "$(cat "$TMP/paper.json")" '"id":"2606\.32039","title":"GEAR: Guided End-to-End AutoRegression for Image Synthesis"'
+expect_eq "/api/papers/ID of an old-style id" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/papers/hep-th/9108002")" 200
+expect_eq "a missing paper is 404" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/papers/1111.11111")" 404
+# a change made by another process shows on the next request
+pb --db "$PG" import --quiet "$TMP/new.jsonl" >/dev/null 2>&1 # (missing file: nothing changes)
+cat >"$TMP/new.jsonl" <<'EOF'
+{"id": "2607.00001", "authors": "Ada Lovelace", "title": "A paper from another node", "categories": "cs.LG", "abstract": "Imported while the server runs.", "update_date": "2026-07-02", "_published": "2026-07-02"}
+EOF
+pb --db "$PG" import --quiet "$TMP/new.jsonl" >/dev/null 2>&1
+sleep 1.5 # the server looks at the data version once a second
+expect_match "a paper another process imported is served" \
+	"$(curl -s "$BASE/api/papers/2607.00001")" '"title":"A paper from another node"'
+kill -TERM "$SERVER_PID" 2>/dev/null
+wait "$SERVER_PID" 2>/dev/null
+code=$?
+SERVER_PID=
+if [ "$code" = 0 ]; then ok "the server stops cleanly"; else notok "the server stops cleanly" "exit $code: $(tail -c 600 "$TMP/serve.err")"; fi
