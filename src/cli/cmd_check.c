@@ -38,7 +38,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
 	if (rc)
 		cli_error("%s", err.msg);
 	else
-		printf("%s: sound (%ld papers)\n", c->cfg.db, papers);
+		printf("%s: sound (%ld papers)\n", st->path, papers);
 	buf_release(&report);
 	store_close(st);
 	return rc ? EXIT_FAIL : EXIT_OK;

@@ -47,7 +47,7 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	printf("database   %s (%.1f MB)\n", c->cfg.db, (double)s.db_bytes / 1e6);
+	printf("database   %s (%.1f MB)\n", st->path, (double)s.db_bytes / 1e6);
 	printf("papers     %ld (%ld deleted)\n", s.papers, s.deleted);
 	printf("authors    %ld author entries\n", s.authors);
 	printf("versions   %ld\n", s.versions);
