@@ -94,9 +94,9 @@ static int query(const char *path, int repeat)
 			sqlite3_bind_text(q, 1, tab + 1, -1, SQLITE_STATIC);
 			while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 				if (len < sizeof(ids) - 24)
-					len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%lld",
-								n ? " " : "",
-								(long long)sqlite3_column_int64(q, 0));
+					len += (size_t)snprintf(
+					    ids + len, sizeof(ids) - len, "%s%lld", n ? " " : "",
+					    (long long)sqlite3_column_int64(q, 0));
 				n++;
 			}
 			sqlite3_reset(q);
@@ -117,7 +117,9 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "build") == 0)
 		return build(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "query") == 0)
-		return query(argv[2], argc >= 5 && strcmp(argv[3], "--repeat") == 0 ? (int)strtol(argv[4], NULL, 10) : 1);
+		return query(argv[2], argc >= 5 && strcmp(argv[3], "--repeat") == 0
+					  ? (int)strtol(argv[4], NULL, 10)
+					  : 1);
 	fprintf(stderr, "usage: fts5 build DB OUT.fts | fts5 query OUT.fts [--repeat N]\n");
 	return 2;
 }

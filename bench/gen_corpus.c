@@ -30,7 +30,7 @@ struct paper {
 	uint32_t t0, t1;   /* abstract tokens */
 	uint32_t h0, h1;   /* title tokens */
 	uint32_t a0, a1;   /* author names (indexes into names) */
-	uint32_t cat;      /* primary category id */
+	uint32_t cat;	   /* primary category id */
 	uint32_t cats_off; /* the category string in text */
 	uint32_t cats_len;
 };
@@ -190,7 +190,8 @@ int main(int argc, char **argv)
 					const char *end = e2 && (!e3 || e2 < e3) ? e2 : e3;
 					size_t len = end ? (size_t)(end - s) : strlen(s);
 					if (len && len < 80) {
-						names = grow(names, &cap_names, n_names + 1, sizeof(*names));
+						names = grow(names, &cap_names, n_names + 1,
+							     sizeof(*names));
 						names[n_names].off = add_text(s, len);
 						names[n_names].len = (uint32_t)len;
 						n_names++;
@@ -205,8 +206,8 @@ int main(int argc, char **argv)
 			p->cat = cat_id(cats, n);
 			p->cats_len = (uint32_t)strlen(cats);
 			p->cats_off = add_text(cats, p->cats_len);
-			by_cat[p->cat] = grow(by_cat[p->cat], &cap_by_cat[p->cat], n_by_cat[p->cat] + 1,
-					      sizeof(uint32_t));
+			by_cat[p->cat] = grow(by_cat[p->cat], &cap_by_cat[p->cat],
+					      n_by_cat[p->cat] + 1, sizeof(uint32_t));
 			by_cat[p->cat][n_by_cat[p->cat]++] = (uint32_t)n_papers;
 			n_papers++;
 		}
@@ -226,8 +227,10 @@ int main(int argc, char **argv)
 		char id[32], date[16], created[64];
 		json_t *o = json_object(), *versions = json_array(), *v = json_object();
 		char *out;
-		make_text(&ab, &ab_len, &ab_cap, shape->cat, shape->t1 - shape->t0 ? shape->t1 - shape->t0 : 1, 0);
-		make_text(&ti, &ti_len, &ti_cap, shape->cat, shape->h1 - shape->h0 ? shape->h1 - shape->h0 : 1, 1);
+		make_text(&ab, &ab_len, &ab_cap, shape->cat,
+			  shape->t1 - shape->t0 ? shape->t1 - shape->t0 : 1, 0);
+		make_text(&ti, &ti_len, &ti_cap, shape->cat,
+			  shape->h1 - shape->h0 ? shape->h1 - shape->h0 : 1, 1);
 		au_len = 0;
 		for (k = 0; k < (n_au ? n_au : 1) && n_names; k++) {
 			const struct tok *nm = &names[below((uint32_t)n_names)];
@@ -241,11 +244,11 @@ int main(int argc, char **argv)
 		}
 		au = grow(au, &au_cap, au_len + 1, 1);
 		au[au_len] = '\0';
-		snprintf(id, sizeof(id), "%02ld%02ld.%05ld", 30 + i / 1200000, 1 + (i / 100000) % 12,
-			 i % 100000);
+		snprintf(id, sizeof(id), "%02ld%02ld.%05ld", 30 + i / 1200000,
+			 1 + (i / 100000) % 12, i % 100000);
 		day = below(27 * 365);
-		snprintf(date, sizeof(date), "%04u-%02u-%02u", 2000 + day / 365, 1 + (day % 365) / 31 % 12,
-			 1 + day % 28);
+		snprintf(date, sizeof(date), "%04u-%02u-%02u", 2000 + day / 365,
+			 1 + (day % 365) / 31 % 12, 1 + day % 28);
 		snprintf(created, sizeof(created), "Mon, %u Jan %u 12:00:00 GMT", 1 + day % 28,
 			 2000 + day / 365);
 		json_object_set_new(o, "id", json_string(id));

@@ -13,12 +13,16 @@ static struct lex_seg *seg;
 static void build_index(void)
 {
 	static const char *const texts[][4] = {
-		{"2101.11408", "Neural networks for $\\alpha$-decay", "We study deep neural networks "
-		 "and the state-of-the-art in nuclear physics.", "A. Author, B. Wang"},
-		{"hep-th/9108002", "Hamiltonian construction of W-gravity actions",
-		 "We show that all W-gravity actions can be constructed.", "A. Mikovic"},
-		{"2606.00001", "Random matrix theory", "Spectral statistics of random matrices and "
-		 "the eigenvalue spacing; see 2101.11408.", "C. Balázs, D. Gr\\\"onbech"},
+	    {"2101.11408", "Neural networks for $\\alpha$-decay",
+	     "We study deep neural networks "
+	     "and the state-of-the-art in nuclear physics.",
+	     "A. Author, B. Wang"},
+	    {"hep-th/9108002", "Hamiltonian construction of W-gravity actions",
+	     "We show that all W-gravity actions can be constructed.", "A. Mikovic"},
+	    {"2606.00001", "Random matrix theory",
+	     "Spectral statistics of random matrices and "
+	     "the eigenvalue spacing; see 2101.11408.",
+	     "C. Balázs, D. Gr\\\"onbech"},
 	};
 	static const char *cats[] = {"cs.LG", "hep-th"};
 	struct lex_builder *b = lex_builder_new(NULL);

@@ -120,7 +120,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			facets = 1;
 		} else if (strcmp(arg, "--mode") == 0 && val) {
 			if (parse_mode(val, &o.mode)) {
-				cli_error("--mode must be lexical, semantic, hybrid or hybrid-rrf, not \"%s\"",
+				cli_error("--mode must be lexical, semantic, hybrid or hybrid-rrf, "
+					  "not \"%s\"",
 					  val);
 				goto usage;
 			}
@@ -145,7 +146,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			else if (strcmp(val, "votes") == 0)
 				f.sort = STORE_SORT_VOTES;
 			else {
-				cli_error("--sort must be relevance, date or votes, not \"%s\"", val);
+				cli_error("--sort must be relevance, date or votes, not \"%s\"",
+					  val);
 				goto usage;
 			}
 			i++;
@@ -182,7 +184,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		if ((long)res.n_hits > offset) {
-			memmove(res.hits, res.hits + offset, (res.n_hits - (size_t)offset) * sizeof(*res.hits));
+			memmove(res.hits, res.hits + offset,
+				(res.n_hits - (size_t)offset) * sizeof(*res.hits));
 			res.n_hits -= (size_t)offset;
 		} else {
 			res.n_hits = 0;
@@ -212,7 +215,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 		for (k = 0; k < res.q.n_words; k++)
 			terms[k] = res.q.words[k].term;
 		if (!json) {
-			printf("%ld result%s%s (%s, %.1f ms)%s\n", res.total, res.total == 1 ? "" : "s",
+			printf("%ld result%s%s (%s, %.1f ms)%s\n", res.total,
+			       res.total == 1 ? "" : "s",
 			       res.total_exact || similar ? "" : " or more",
 			       similar ? "similar" : mode_name(o.mode), took,
 			       res.relaxed ? "; no paper has every word, these have some" : "");
@@ -233,18 +237,22 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			if (json) {
 				json_t *it = json_object(), *cats = json_array();
 				json_object_set_new(it, "id", json_string(p.arxiv_id));
-				json_object_set_new(it, "title", json_string(p.title ? p.title : ""));
-				json_object_set_new(it, "authors", json_string(p.authors ? p.authors : ""));
+				json_object_set_new(it, "title",
+						    json_string(p.title ? p.title : ""));
+				json_object_set_new(it, "authors",
+						    json_string(p.authors ? p.authors : ""));
 				for (j = 0; j < p.n_categories; j++)
 					json_array_append_new(cats, json_string(p.categories[j]));
 				json_object_set_new(it, "categories", cats);
 				json_object_set_new(it, "announcedAt",
-						    p.announced ? json_string(p.announced) : json_null());
+						    p.announced ? json_string(p.announced)
+								: json_null());
 				json_object_set_new(it, "score", json_real(h->score));
 				json_object_set_new(it, "lexicalRank", json_integer(h->lex_rank));
 				json_object_set_new(it, "semanticRank", json_integer(h->sem_rank));
 				if (p.abstract)
-					json_object_set_new(it, "snippet", snippet_json(p.abstract, &sn));
+					json_object_set_new(it, "snippet",
+							    snippet_json(p.abstract, &sn));
 				json_array_append_new(list, it);
 				continue;
 			}
@@ -254,7 +262,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			printf("]  %s  %.4g\n    %s\n", p.announced ? p.announced : "", h->score,
 			       p.title ? p.title : "");
 			if (p.authors && p.authors[0])
-				printf("    %.*s%s\n", 100, p.authors, strlen(p.authors) > 100 ? "..." : "");
+				printf("    %.*s%s\n", 100, p.authors,
+				       strlen(p.authors) > 100 ? "..." : "");
 			if (p.abstract)
 				print_snippet(p.abstract, &sn);
 		}
@@ -281,8 +290,10 @@ int cmd_search(struct cli *c, int argc, char **argv)
 				json_t *fl = json_array();
 				for (k = 0; k < res.n_facets; k++) {
 					json_t *fo = json_object();
-					json_object_set_new(fo, "category", json_string(res.facets[k].cat));
-					json_object_set_new(fo, "count", json_integer(res.facets[k].count));
+					json_object_set_new(fo, "category",
+							    json_string(res.facets[k].cat));
+					json_object_set_new(fo, "count",
+							    json_integer(res.facets[k].count));
 					json_array_append_new(fl, fo);
 				}
 				json_object_set_new(root, "facets", fl);
@@ -337,7 +348,8 @@ int cmd_index(struct cli *c, int argc, char **argv)
 			o.vectors = 0;
 		} else if (strcmp(argv[i], "--dims") == 0 && i + 1 < argc) {
 			long v;
-			if (text_parse_long(argv[i + 1], strlen(argv[i + 1]), 2, VEC_DIMS_MAX, &v)) {
+			if (text_parse_long(argv[i + 1], strlen(argv[i + 1]), 2, VEC_DIMS_MAX,
+					    &v)) {
 				cli_error("--dims wants a number from 2 to %d", VEC_DIMS_MAX);
 				return EXIT_USAGE;
 			}
@@ -363,8 +375,8 @@ int cmd_index(struct cli *c, int argc, char **argv)
 	       s.docs, s.fresh_docs, s.built);
 	printf("lexical index %.1f MB", s.lex_bytes / 1e6);
 	if (s.dims)
-		printf("; semantic vectors %u dimensions over %u words, %.1f MB", s.dims, s.vocabulary,
-		       s.vec_bytes / 1e6);
+		printf("; semantic vectors %u dimensions over %u words, %.1f MB", s.dims,
+		       s.vocabulary, s.vec_bytes / 1e6);
 	else
 		printf("; no semantic vectors");
 	printf("; %.1f s\n", progress_now() - t0);

@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define FRESH_MIN 20000 /* the fresh segment may hold this many papers, or a tenth of the main one */
+#define FRESH_MIN                                                                                  \
+	20000 /* the fresh segment may hold this many papers, or a tenth of the main one */
 
 /* What changes only with a rebuild: shared by snapshots, counted. */
 struct base {
@@ -51,7 +52,7 @@ struct engine {
 	struct search_engine iface;
 	struct engine_opts opts;
 	char db[1024], dir[1100], lex_path[1200], model_path[1200], docs_path[1200];
-	pthread_mutex_t mu;         /* guards cur, refcounts, id tables */
+	pthread_mutex_t mu;	    /* guards cur, refcounts, id tables */
 	pthread_mutex_t refresh_mu; /* one refresh or rebuild at a time */
 	struct snap *cur;
 	/* the watcher */
@@ -198,8 +199,8 @@ static int open_main(struct engine *e, struct store *st, int rebuild, struct lex
 	}
 	rc = lex_build_main(st, e->lex_path, build_progress, e, out, err);
 	if (!rc)
-		logf_(e, "indexed %u papers, %u words in %.1f s (cpu)", (*out)->n_docs, (*out)->n_terms,
-		      ((double)clock() - t0) / CLOCKS_PER_SEC);
+		logf_(e, "indexed %u papers, %u words in %.1f s (cpu)", (*out)->n_docs,
+		      (*out)->n_terms, ((double)clock() - t0) / CLOCKS_PER_SEC);
 	return rc;
 }
 
@@ -276,13 +277,15 @@ static int new_snap(struct engine *e, struct store *st, struct base *b, struct s
 {
 	struct snap *s = calloc(1, sizeof(*s));
 	long limit = (long)b->main->n_docs / 10;
-	int rc;
+	int rc = PB_OK;
 	*out = NULL;
 	if (!s)
 		return pb_err_set(err, PB_ENOMEM, "out of memory");
 	s->refs = 1;
-	rc = lex_build_fresh(st, b->main, limit > FRESH_MIN ? limit : FRESH_MIN, &s->fresh, &s->dead,
-			     err);
+	/* st NULL: the main segment alone (the watcher adds the fresh one) */
+	if (st)
+		rc = lex_build_fresh(st, b->main, limit > FRESH_MIN ? limit : FRESH_MIN, &s->fresh,
+				     &s->dead, err);
 	if (!rc && s->fresh && b->model)
 		rc = vec_docs_build(b->model, s->fresh, NULL, &s->vfresh, err);
 	if (rc) {
@@ -364,10 +367,11 @@ static int lex_file_changed(struct engine *e)
 {
 	struct snap *s = acquire(e);
 	struct stat sb;
-	int changed = stat(e->lex_path, &sb) == 0 &&
-		      (sb.st_ino != s->base->lex_stat.st_ino || sb.st_size != s->base->lex_stat.st_size ||
-		       sb.st_mtim.tv_sec != s->base->lex_stat.st_mtim.tv_sec ||
-		       sb.st_mtim.tv_nsec != s->base->lex_stat.st_mtim.tv_nsec);
+	int changed =
+	    stat(e->lex_path, &sb) == 0 &&
+	    (sb.st_ino != s->base->lex_stat.st_ino || sb.st_size != s->base->lex_stat.st_size ||
+	     sb.st_mtim.tv_sec != s->base->lex_stat.st_mtim.tv_sec ||
+	     sb.st_mtim.tv_nsec != s->base->lex_stat.st_mtim.tv_nsec);
 	release(e, s);
 	return changed;
 }
@@ -444,6 +448,12 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	snprintf(e->db, sizeof(e->db), "%s", db_path);
 	paths(db_path, e->dir, sizeof(e->dir), e->lex_path, e->model_path, e->docs_path,
 	      sizeof(e->lex_path));
+	if (e->opts.dir) {
+		snprintf(e->dir, sizeof(e->dir), "%s", e->opts.dir);
+		snprintf(e->lex_path, sizeof(e->lex_path), "%s/lex", e->opts.dir);
+		snprintf(e->model_path, sizeof(e->model_path), "%s/vec.model", e->opts.dir);
+		snprintf(e->docs_path, sizeof(e->docs_path), "%s/vec.docs", e->opts.dir);
+	}
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_mutex_init(&e->refresh_mu, NULL);
 	pthread_cond_init(&e->cv, NULL);
@@ -454,7 +464,9 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	rc = new_base(e, st, e->opts.rebuild, e->opts.rebuild, &b, err);
 	if (rc)
 		goto fail;
-	rc = new_snap(e, st, b, &s, err);
+	/* with a watcher, searches start at once on the main segment; the
+	 * watcher's first round adds the papers changed since it was built */
+	rc = new_snap(e, e->opts.watch ? NULL : st, b, &s, err);
 	if (rc == PB_ETOOBIG) {
 		logf_(e, "%s: rebuilding", err->msg);
 		err->rc = PB_OK;
@@ -473,7 +485,8 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 		if (pthread_create(&e->thread, NULL, watch_main, e) == 0)
 			e->watching = 1;
 		else
-			logf_(e, "cannot start the watcher thread; new papers appear after a restart");
+			logf_(e,
+			      "cannot start the watcher thread; new papers appear after a restart");
 	}
 	*out = e;
 	return PB_OK;
@@ -552,7 +565,8 @@ static int find_id(struct engine *e, struct snap *s, const char *id, uint32_t *v
 			b->id_mask = size - 1;
 			for (d = 0; d < m->n_docs; d++) {
 				const char *x = lex_seg_id(m, d, &len);
-				for (i = id_hash(x, len) & b->id_mask; b->id_slot[i]; i = (i + 1) & b->id_mask)
+				for (i = id_hash(x, len) & b->id_mask; b->id_slot[i];
+				     i = (i + 1) & b->id_mask)
 					;
 				b->id_slot[i] = d + 1;
 			}
@@ -721,8 +735,9 @@ static void fuse(const struct snap *s, struct ranked *list, size_t n, enum engin
 	size_t i;
 	if (mode == ENGINE_HYBRID_RRF) {
 		for (i = 0; i < n; i++)
-			list[i].fused = (list[i].lex_rank ? 1.0f / (ENGINE_RRF_K + list[i].lex_rank) : 0) +
-					(list[i].sem_rank ? 1.0f / (ENGINE_RRF_K + list[i].sem_rank) : 0);
+			list[i].fused =
+			    (list[i].lex_rank ? 1.0f / (ENGINE_RRF_K + list[i].lex_rank) : 0) +
+			    (list[i].sem_rank ? 1.0f / (ENGINE_RRF_K + list[i].sem_rank) : 0);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -744,8 +759,9 @@ static void fuse(const struct snap *s, struct ranked *list, size_t n, enum engin
 			mx_s = x->sem_score;
 	}
 	for (i = 0; i < n; i++)
-		list[i].fused = (1 - ENGINE_FUSE_LAMBDA) * (mx_l > 0 ? list[i].lex_score / mx_l : 0) +
-				ENGINE_FUSE_LAMBDA * (mx_s > 0 ? list[i].sem_score / mx_s : 0);
+		list[i].fused =
+		    (1 - ENGINE_FUSE_LAMBDA) * (mx_l > 0 ? list[i].lex_score / mx_l : 0) +
+		    ENGINE_FUSE_LAMBDA * (mx_s > 0 ? list[i].sem_score / mx_s : 0);
 }
 
 static int count_words(const struct query *q)
@@ -812,8 +828,9 @@ int engine_search(struct engine *e, const struct engine_request *r, struct arena
 	if (mode != ENGINE_SEMANTIC && query_has_text(q)) {
 		struct lex_request req;
 		memset(&req, 0, sizeof(req));
-		req.k = (unsigned)(mode >= ENGINE_HYBRID && want < ENGINE_FUSE_DEPTH ? ENGINE_FUSE_DEPTH
-										    : want);
+		req.k =
+		    (unsigned)(mode >= ENGINE_HYBRID && want < ENGINE_FUSE_DEPTH ? ENGINE_FUSE_DEPTH
+										 : want);
 		req.order = order;
 		req.count = r->count || order != LEX_BY_SCORE;
 		req.now_days = (long)(time(NULL) / 86400);
@@ -837,16 +854,17 @@ int engine_search(struct engine *e, const struct engine_request *r, struct arena
 			have_qv = 1;
 			if (mode != ENGINE_SEMANTIC)
 				seed_query(s, &lr, qv);
-			rc = vec_search(s->vd, s->views, s->nv, qv, &q->lex, UINT32_MAX, 0, depth * 2,
-					r->exact_vectors, a,
-					&raw, &n_raw, err);
+			rc = vec_search(s->vd, s->views, s->nv, qv, &q->lex, UINT32_MAX, 0,
+					depth * 2, r->exact_vectors, a, &raw, &n_raw, err);
 			if (rc)
 				goto out;
 			/* operators hold for semantic hits too */
 			for (k = 0; k < n_raw && n_sh < depth; k++) {
-				int m = lex_doc_match(&s->views[raw[k].seg], &q->lex, raw[k].doc, a);
+				int m =
+				    lex_doc_match(&s->views[raw[k].seg], &q->lex, raw[k].doc, a);
 				if (m < 0) {
-					rc = pb_err_set(err, PB_ECORRUPT, "search index is damaged");
+					rc =
+					    pb_err_set(err, PB_ECORRUPT, "search index is damaged");
 					goto out;
 				}
 				if (m)
@@ -977,7 +995,8 @@ int engine_search(struct engine *e, const struct engine_request *r, struct arena
 		}
 		for (k = 0; k < lr.n_facets; k++) {
 			out->facets[k] = lr.facets[k];
-			out->facets[k].cat = arena_strndup(a, lr.facets[k].cat, lr.facets[k].cat_len);
+			out->facets[k].cat =
+			    arena_strndup(a, lr.facets[k].cat, lr.facets[k].cat_len);
 			if (!out->facets[k].cat) {
 				rc = pb_err_set(err, PB_ENOMEM, "out of memory");
 				goto out;
@@ -1151,7 +1170,8 @@ static int iface_terms(struct search_engine *se, const char *query, struct arena
 			if (j < len)
 				j++;
 		} else {
-			while (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r')
+			while (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' &&
+			       s[j] != '\r')
 				j++;
 		}
 		b = i;
@@ -1241,8 +1261,8 @@ static int iface_similar(struct search_engine *se, struct store *st, const char 
 {
 	struct engine_result res;
 	struct fetch fe = {st, a, cb, ctx, err};
-	int rc = engine_similar(E(se), arxiv_id, (unsigned)(limit > 0 && limit < 1000 ? limit : 10), a,
-				&res, err);
+	int rc = engine_similar(E(se), arxiv_id, (unsigned)(limit > 0 && limit < 1000 ? limit : 10),
+				a, &res, err);
 	if (rc)
 		return rc;
 	return fetch_hits(&fe, res.hits, res.n_hits);
@@ -1254,13 +1274,13 @@ static void iface_destroy(struct search_engine *se)
 }
 
 static const struct search_ops engine_ops = {
-	.name = "indexed",
-	.query = iface_query,
-	.terms = iface_terms,
-	.destroy = iface_destroy,
-	.snippet = iface_snippet,
-	.facets = iface_facets,
-	.similar = iface_similar,
+    .name = "indexed",
+    .query = iface_query,
+    .terms = iface_terms,
+    .destroy = iface_destroy,
+    .snippet = iface_snippet,
+    .facets = iface_facets,
+    .similar = iface_similar,
 };
 
 struct search_engine *engine_search_iface(struct engine *e)

@@ -43,11 +43,14 @@ enum engine_mode { ENGINE_LEXICAL, ENGINE_SEMANTIC, ENGINE_HYBRID, ENGINE_HYBRID
 
 struct engine_opts {
 	enum engine_mode mode; /* of search_query through the interface */
-	int vectors;           /* 1: semantic vectors (trained from the corpus when missing) */
-	unsigned dims;         /* of newly trained vectors; 0: VEC_DIMS_DEFAULT */
-	int watch;             /* 1: a thread follows the store's changes */
-	int rebuild;           /* 1: rebuild the index (and retrain the vectors) now */
-	FILE *log;             /* one line per build or repair; NULL: stderr */
+	int vectors;	       /* 1: semantic vectors (trained from the corpus when missing) */
+	unsigned dims;	       /* of newly trained vectors; 0: VEC_DIMS_DEFAULT */
+	int watch;	       /* 1: a thread follows the store's changes (and
+				* catches up with them just after opening) */
+	int rebuild;	       /* 1: rebuild the index (and retrain the vectors) now */
+	FILE *log;	       /* one line per build or repair; NULL: stderr */
+	const char *dir;       /* where the index files live; NULL: DB.idx next to
+				* the SQLite file db_path (set it for other stores) */
 };
 
 /* Defaults: hybrid, vectors, no watcher, no rebuild, log to stderr. */
@@ -68,32 +71,32 @@ int engine_index_exists(const char *db_path);
 
 struct engine_hit {
 	char arxiv_id[ARXIV_ID_MAX];
-	int64_t row;   /* store row id */
-	float score;   /* BM25F, cosine or fused score, by mode */
+	int64_t row;		    /* store row id */
+	float score;		    /* BM25F, cosine or fused score, by mode */
 	float lex_score, sem_score; /* the parts (hybrid modes; 0 when absent) */
-	int lex_rank;  /* 1-based rank in the lexical list, 0 when absent */
-	int sem_rank;  /* same in the semantic list */
+	int lex_rank;		    /* 1-based rank in the lexical list, 0 when absent */
+	int sem_rank;		    /* same in the semantic list */
 };
 
 struct engine_request {
 	const char *query;
 	enum engine_mode mode;
 	const struct store_filter *filter; /* category, author, days, sort, paging; may be NULL */
-	long offset, limit;                /* when filter is NULL */
-	int count;                         /* 1: exact total and category facets */
-	int exact_vectors;                 /* 1: scan every vector (no inverted file) */
-	struct store *st;                  /* for an arXiv id query; may be NULL */
+	long offset, limit;		   /* when filter is NULL */
+	int count;			   /* 1: exact total and category facets */
+	int exact_vectors;		   /* 1: scan every vector (no inverted file) */
+	struct store *st;		   /* for an arXiv id query; may be NULL */
 };
 
 struct engine_result {
 	struct engine_hit *hits;
 	size_t n_hits;
-	long total;      /* matches; exact when counted */
+	long total; /* matches; exact when counted */
 	int total_exact;
 	struct lex_facet *facets; /* when counted, most papers first */
 	unsigned n_facets;
-	struct query q;  /* the query as understood (words for highlighting) */
-	int relaxed;     /* no paper had every word: papers with some of them */
+	struct query q;		 /* the query as understood (words for highlighting) */
+	int relaxed;		 /* no paper had every word: papers with some of them */
 	unsigned long long work; /* postings scored */
 };
 

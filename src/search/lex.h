@@ -51,7 +51,7 @@ struct lex_word {
 	char text[LEX_TERM_MAX + 1];
 	size_t len;
 	size_t start, end; /* byte range of the word in the input */
-	unsigned pos;      /* 0, 1, 2... within the text */
+	unsigned pos;	   /* 0, 1, 2... within the text */
 	enum lex_kind kind;
 };
 
@@ -77,7 +77,6 @@ void lex_stemmer_free(struct lex_stemmer *st);
 /* Writes the index term of w into out: the stem of a text word, the word
  * itself otherwise. Returns its length (>= 1). Cannot fail. */
 size_t lex_term_of(struct lex_stemmer *st, const struct lex_word *w, char out[LEX_TERM_MAX + 1]);
-
 
 /* ==================================================================== */
 /* Postings codec (lex_post.c)                                           */
@@ -116,8 +115,8 @@ struct lex_block {
  * continuing from base (the last docid before the block, or 0 with
  * first = 1 at the start of the stream), stopping early at end. Advances
  * *p. PB_OK or PB_ECORRUPT (docids not ascending, truncated varints). */
-int lex_block_decode(const uint8_t **p, const uint8_t *end, uint32_t base, int first,
-		     uint32_t max, struct lex_block *out);
+int lex_block_decode(const uint8_t **p, const uint8_t *end, uint32_t base, int first, uint32_t max,
+		     struct lex_block *out);
 
 /* Skips the positions of a posting with count positions. PB_ECORRUPT
  * when the bytes run out. */
@@ -135,6 +134,11 @@ struct lex_hasher {
 	uint8_t buf[32];
 	size_t buflen;
 };
+/* lex_hash64 of bytes off..off+len of the file at path, read with pread
+ * (so checking a mapped file does not make its pages resident in the
+ * process). PB_OK or PB_EIO. */
+int lex_hash_file(const char *path, uint64_t off, uint64_t len, uint64_t *out);
+
 void lex_hasher_init(struct lex_hasher *h, uint64_t seed);
 void lex_hasher_add(struct lex_hasher *h, const void *p, size_t n);
 uint64_t lex_hasher_end(const struct lex_hasher *h);
@@ -175,13 +179,29 @@ static inline float lex_bm25(float idf, float tft)
 
 /* The file format is documented at the top of lex_build.c. */
 #define LEX_MAGIC "PBLEXSEG"
-#define LEX_FORMAT_VERSION 1u
+#define LEX_FORMAT_VERSION 2u
 #define LEX_HEADER_SIZE 512u
 #define LEX_BYTE_ORDER 0x01020304u
 
 enum lex_section {
-	LS_ROW, LS_HASH, LS_DAY, LS_VOTES, LS_NORM, LS_LEN, LS_CATOFF, LS_CATS, LS_CATNAMEOFF,
-	LS_CATNAMES, LS_IDOFF, LS_IDS, LS_TERMOFF, LS_TERMS, LS_INFO, LS_SKIPS, LS_POST, LS_POS,
+	LS_ROW,
+	LS_HASH,
+	LS_DAY,
+	LS_VOTES,
+	LS_NORM,
+	LS_LEN,
+	LS_CATOFF,
+	LS_CATS,
+	LS_CATNAMEOFF,
+	LS_CATNAMES,
+	LS_IDOFF,
+	LS_IDS,
+	LS_TERMOFF,
+	LS_TERMS,
+	LS_INFO,
+	LS_SKIPS,
+	LS_POST,
+	LS_POS,
 	LS_COUNT
 };
 
@@ -208,7 +228,7 @@ struct lex_skip {
 	uint32_t last_doc; /* last docid of the block */
 	uint32_t post_rel; /* block start in the term's postings */
 	uint32_t pos_rel;  /* block start in the term's positions */
-	float max_tf;      /* largest tf~ in the block (all fields) */
+	float max_tf;	   /* largest tf~ in the block (all fields) */
 };
 
 struct lex_terminfo {
@@ -216,7 +236,7 @@ struct lex_terminfo {
 	uint32_t first_skip; /* index of the term's first block in the skip table */
 	uint64_t post_off;   /* into the postings section */
 	uint64_t pos_off;    /* into the positions section */
-	float max_tf;        /* largest tf~ of the term */
+	float max_tf;	     /* largest tf~ of the term */
 	uint32_t reserved;
 };
 
@@ -235,26 +255,26 @@ struct lex_seg {
 
 	uint32_t n_docs, n_terms, n_cats, n_skips;
 	struct lex_stats stats; /* of this segment; main: its own, fresh: the main's */
-	int64_t max_row;        /* largest store row id indexed */
-	char built[24];         /* moment the build's scan started */
-	uint64_t build_id;      /* random, written by the builder */
+	int64_t max_row;	/* largest store row id indexed */
+	char built[24];		/* moment the build's scan started */
+	uint64_t build_id;	/* random, written by the builder */
 
-	const int64_t *row;   /* [n_docs] store row ids, ascending */
-	const uint64_t *chash; /* [n_docs] lex_paper_hash of what was indexed */
-	const int32_t *day;   /* [n_docs] announced day, days since 1970; INT32_MIN unknown */
-	const int32_t *votes; /* [n_docs] upvotes at build time (0 unknown) */
-	const float *norm;    /* [LEX_NFIELDS][n_docs]: w_f / (1 - b_f + b_f len_f / avglen_f) */
-	const uint16_t *len;  /* [LEX_NFIELDS][n_docs]: words per field, saturated at 65535 */
+	const int64_t *row;	 /* [n_docs] store row ids, ascending */
+	const uint64_t *chash;	 /* [n_docs] lex_paper_hash of what was indexed */
+	const int32_t *day;	 /* [n_docs] announced day, days since 1970; INT32_MIN unknown */
+	const int32_t *votes;	 /* [n_docs] upvotes at build time (0 unknown) */
+	const float *norm;	 /* [n_docs][LEX_NFIELDS]: w_f / (1 - b_f + b_f len_f / avglen_f) */
+	const uint16_t *len;	 /* [LEX_NFIELDS][n_docs]: words per field, saturated at 65535 */
 	const uint32_t *cat_off; /* [n_docs + 1] into cats */
-	const uint16_t *cats;    /* category ids, primary first */
+	const uint16_t *cats;	 /* category ids, primary first */
 	const uint32_t *catname_off; /* [n_cats + 1] into catnames */
 	const char *catnames;
-	const uint32_t *id_off; /* [n_docs + 1] into ids */
-	const char *ids;        /* arXiv ids, not NUL-terminated */
+	const uint32_t *id_off;	  /* [n_docs + 1] into ids */
+	const char *ids;	  /* arXiv ids, not NUL-terminated */
 	const uint32_t *term_off; /* [n_terms + 1] into terms; terms sorted bytewise */
 	const char *terms;
 	const struct lex_terminfo *info; /* [n_terms] */
-	const struct lex_skip *skips;    /* [n_skips] */
+	const struct lex_skip *skips;	 /* [n_skips] */
 	const uint8_t *post;
 	uint64_t post_size;
 	const uint8_t *pos;
@@ -272,8 +292,7 @@ void lex_builder_free(struct lex_builder *b);
 /* Adds a paper with its store row id (ascending from call to call).
  * Deleted papers are ignored. PB_OK, PB_EINVAL (row not ascending) or
  * PB_ENOMEM. */
-int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p,
-		    struct pb_err *err);
+int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, struct pb_err *err);
 /* Documents added so far. */
 uint32_t lex_builder_docs(const struct lex_builder *b);
 /* Hash of what the index takes from a paper (fields, categories, day,
@@ -346,19 +365,19 @@ enum lex_occur { LEX_SHOULD, LEX_MUST, LEX_NOT };
 /* A resolved query clause: one term or a phrase of terms. */
 struct lex_clause {
 	const char *terms[LEX_PHRASE_MAX]; /* index terms (stemmed) */
-	uint8_t gaps[LEX_PHRASE_MAX];      /* position of term i relative to term 0 */
-	unsigned n_terms;                  /* > 1: a phrase */
-	unsigned fields;                   /* mask of LEX_FIELD bits */
+	uint8_t gaps[LEX_PHRASE_MAX];	   /* position of term i relative to term 0 */
+	unsigned n_terms;		   /* > 1: a phrase */
+	unsigned fields;		   /* mask of LEX_FIELD bits */
 	enum lex_occur occur;
-	float boost;                       /* weight of its score, 1 normally */
+	float boost; /* weight of its score, 1 normally */
 };
 
 /* What to evaluate. Filters apply to every segment. */
 struct lex_query {
 	struct lex_clause clause[LEX_QTERMS_MAX];
 	unsigned n_clauses;
-	int32_t day_from, day_to;   /* inclusive; INT32_MIN/INT32_MAX = open */
-	const char *const *cats;    /* any of these categories; NULL = all */
+	int32_t day_from, day_to; /* inclusive; INT32_MIN/INT32_MAX = open */
+	const char *const *cats;  /* any of these categories; NULL = all */
 	unsigned n_cats;
 };
 
@@ -371,7 +390,7 @@ struct lex_view {
 /* A query's day and category filters resolved for one segment. */
 struct lex_filter {
 	int32_t day_from, day_to;
-	int by_cat;       /* the query names categories */
+	int by_cat; /* the query names categories */
 	unsigned n_ids;
 	uint16_t ids[64]; /* the segment's category ids they cover */
 };
@@ -392,11 +411,12 @@ struct lex_hit {
 enum lex_order { LEX_BY_SCORE, LEX_BY_DAY, LEX_BY_VOTES, LEX_BY_TRENDING };
 
 struct lex_request {
-	unsigned k;          /* hits wanted */
+	unsigned k; /* hits wanted */
 	enum lex_order order;
-	int exhaustive;      /* 1: score every match (no pruning), for checks */
-	int count;           /* 1: count every match into *total and facets */
-	long now_days;       /* for LEX_BY_TRENDING */
+	int exhaustive;	 /* 1: score every match (no pruning), for checks */
+	int seed_always; /* 1: seed the threshold even on short lists (checks) */
+	int count;	 /* 1: count every match into *total and facets */
+	long now_days;	 /* for LEX_BY_TRENDING */
 };
 
 struct lex_facet {
@@ -408,7 +428,7 @@ struct lex_facet {
 struct lex_result {
 	struct lex_hit *hits; /* best first */
 	unsigned n_hits;
-	long total;        /* matches (exact when counted, else a lower bound) */
+	long total; /* matches (exact when counted, else a lower bound) */
 	int total_exact;
 	struct lex_facet *facets; /* by count, most first (when counted) */
 	unsigned n_facets;
@@ -432,7 +452,6 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
  * of view v passes q's filters and exclusions and every phrase and
  * field-restricted clause; plain words are not required. 0 when not;
  * -1 when out of memory or the postings do not decode. */
-int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d,
-		  struct arena *a);
+int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d, struct arena *a);
 
 #endif

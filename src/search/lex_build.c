@@ -10,7 +10,7 @@
  *   DAY        int32[n_docs]    announcement day (days since 1970-01-01),
  *                               INT32_MIN when unknown
  *   VOTES      int32[n_docs]    upvotes when built
- *   NORM       float[3][n_docs] per field: w_f / (1 - b_f + b_f len_f / avglen_f)
+ *   NORM       float[n_docs][3] per doc and field: w_f / (1 - b_f + b_f len_f / avglen_f)
  *   LEN        uint16[3][n_docs] words per field, saturated at 65535
  *   CATOFF     uint32[n_docs+1] each doc's categories are CATS[CATOFF[d]..CATOFF[d+1])
  *   CATS       uint16[]         category ids, primary first
@@ -46,9 +46,8 @@
 /* Room of each field in the shared position space. */
 static const uint32_t field_base[LEX_NFIELDS] = {LEX_BASE_TITLE, LEX_BASE_ABSTRACT,
 						 LEX_BASE_AUTHORS};
-static const uint32_t field_room[LEX_NFIELDS] = {LEX_BASE_ABSTRACT - LEX_BASE_TITLE - 1,
-						 LEX_BASE_AUTHORS - LEX_BASE_ABSTRACT - 1,
-						 (1u << 20)};
+static const uint32_t field_room[LEX_NFIELDS] = {
+    LEX_BASE_ABSTRACT - LEX_BASE_TITLE - 1, LEX_BASE_AUTHORS - LEX_BASE_ABSTRACT - 1, (1u << 20)};
 
 #define CATS_MAX 65535u
 
@@ -264,9 +263,11 @@ static int term_id(struct lex_builder *b, const char *s, size_t n, uint32_t *out
 {
 	uint32_t h = hash_str(s, n), i, e;
 	struct bterm *t;
-	for (i = h & b->term_tab.mask; (e = b->term_tab.slot[i]) != 0; i = (i + 1) & b->term_tab.mask) {
+	for (i = h & b->term_tab.mask; (e = b->term_tab.slot[i]) != 0;
+	     i = (i + 1) & b->term_tab.mask) {
 		t = &b->terms[e - 1];
-		if (t->hash == h && t->str_len == n && memcmp(b->term_pool.p + t->str_off, s, n) == 0) {
+		if (t->hash == h && t->str_len == n &&
+		    memcmp(b->term_pool.p + t->str_off, s, n) == 0) {
 			*out = e - 1;
 			return PB_OK;
 		}
@@ -303,7 +304,8 @@ static int word_term(struct lex_builder *b, const struct lex_word *w, uint32_t *
 		*out = fr->term;
 		return PB_OK;
 	}
-	for (i = h & b->surf_tab.mask; (e = b->surf_tab.slot[i]) != 0; i = (i + 1) & b->surf_tab.mask) {
+	for (i = h & b->surf_tab.mask; (e = b->surf_tab.slot[i]) != 0;
+	     i = (i + 1) & b->surf_tab.mask) {
 		sf = &b->surf[e - 1];
 		if (sf->hash == h && sf->str_len == w->len &&
 		    memcmp(b->surf_pool.p + sf->str_off, w->text, w->len) == 0) {
@@ -474,7 +476,8 @@ static int add_tokens(struct lex_builder *b, const char *text, enum lex_field f)
 			return rc;
 		if (b->n_tok + 1 > b->cap_tok) {
 			size_t cap = b->cap_tok ? b->cap_tok * 2 : 1024;
-			if (RESIZE(b->tok_term, cap) || RESIZE(b->tok_pos, cap) || RESIZE(b->placed, cap))
+			if (RESIZE(b->tok_term, cap) || RESIZE(b->tok_pos, cap) ||
+			    RESIZE(b->placed, cap))
 				return PB_ENOMEM;
 			b->cap_tok = cap;
 		}
@@ -546,9 +549,9 @@ int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, s
 		return pb_err_set(err, PB_ETOOBIG, "search index: too many papers");
 	if (doc + 2 > b->cap_docs) {
 		size_t cap = b->cap_docs ? b->cap_docs * 2 : 1024;
-		if (RESIZE(b->row, cap) || RESIZE(b->chash, cap) || RESIZE(b->day, cap) || RESIZE(b->votes, cap) ||
-		    RESIZE(b->len[0], cap) || RESIZE(b->len[1], cap) || RESIZE(b->len[2], cap) ||
-		    RESIZE(b->cat_off, cap) || RESIZE(b->id_off, cap))
+		if (RESIZE(b->row, cap) || RESIZE(b->chash, cap) || RESIZE(b->day, cap) ||
+		    RESIZE(b->votes, cap) || RESIZE(b->len[0], cap) || RESIZE(b->len[1], cap) ||
+		    RESIZE(b->len[2], cap) || RESIZE(b->cat_off, cap) || RESIZE(b->id_off, cap))
 			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		b->cap_docs = cap;
 	}
@@ -583,7 +586,8 @@ int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, s
 	if ((rc = add_tokens(b, p->title, LEX_TITLE)) ||
 	    (rc = add_tokens(b, p->abstract, LEX_ABSTRACT)) ||
 	    (rc = add_tokens(b, p->authors, LEX_AUTHORS)))
-		return pb_err_set(err, rc, rc == PB_ENOMEM ? "out of memory" : "search index too large");
+		return pb_err_set(err, rc,
+				  rc == PB_ENOMEM ? "out of memory" : "search index too large");
 	b->n_docs++;
 
 	/* group by term: a slot per distinct term */
@@ -600,7 +604,9 @@ int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, s
 	for (i = 0; i < b->n_tok; i++) {
 		uint32_t t = b->tok_term[i], pos = b->tok_pos[i];
 		struct slot *s;
-		f = pos >= LEX_BASE_AUTHORS ? LEX_AUTHORS : pos >= LEX_BASE_ABSTRACT ? LEX_ABSTRACT : LEX_TITLE;
+		f = pos >= LEX_BASE_AUTHORS    ? LEX_AUTHORS
+		    : pos >= LEX_BASE_ABSTRACT ? LEX_ABSTRACT
+					       : LEX_TITLE;
 		if (b->stamp[t] != doc + 1) {
 			s = grow_to(b->slots, &b->cap_slots, b->n_slots + 1, sizeof(*b->slots));
 			if (!s)
@@ -764,9 +770,9 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	for (f_ = 0; f_ < LEX_NFIELDS; f_++)
 		for (d = 0; d < n; d++) {
 			uint32_t l = b->len[f_][d];
-			norm[(size_t)f_ * n + d] =
-				lex_field_weight[f_] /
-				(1.0f - lex_field_b[f_] + lex_field_b[f_] * (float)l / hd.avg_len[f_]);
+			norm[(size_t)d * LEX_NFIELDS + f_] =
+			    lex_field_weight[f_] /
+			    (1.0f - lex_field_b[f_] + lex_field_b[f_] * (float)l / hd.avg_len[f_]);
 			len16[(size_t)f_ * n + d] = (uint16_t)(l > 65535 ? 65535 : l);
 		}
 
@@ -791,7 +797,8 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 			float bmax = 0;
 			sk = grow_to(skips, &cap_skips, n_skips + 1, sizeof(*skips));
 			if (!sk) {
-				rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
+				rc = pb_err_set(err, PB_ENOMEM,
+						"out of memory writing the search index");
 				goto out;
 			}
 			skips = sk;
@@ -799,13 +806,14 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 			sk->post_rel = (uint32_t)(p - t->post.p);
 			sk->pos_rel = (uint32_t)(pp - t->pos.p);
 			if (lex_block_decode(&p, end, base, seen == 0, LEX_BLOCK, blk) || !blk->n) {
-				rc = pb_err_set(err, PB_ECORRUPT, "search index: postings do not decode");
+				rc = pb_err_set(err, PB_ECORRUPT,
+						"search index: postings do not decode");
 				goto out;
 			}
 			for (j = 0; j < blk->n; j++) {
 				uint32_t dd = blk->doc[j];
-				float tf = lex_tf_tilde(blk->tf[j], norm[dd], norm[(size_t)n + dd],
-							norm[(size_t)2 * n + dd]);
+				const float *nd = norm + (size_t)dd * LEX_NFIELDS;
+				float tf = lex_tf_tilde(blk->tf[j], nd[0], nd[1], nd[2]);
 				if (tf > bmax)
 					bmax = tf;
 				if (lex_pos_skip(&pp, pend,

@@ -27,13 +27,14 @@ struct cursor {
 	uint32_t sb_end; /* its last doc and score bound, when sb_valid */
 	float sb_score;
 	int sb_valid;
+	int pending;	 /* doc is only a lower bound in block sblock, not decoded yet */
 	uint32_t dblock; /* decoded block */
 	uint32_t i, doc;
 	/* positions of the decoded block: *pp is where posting pi's start */
 	const uint8_t *pp;
 	uint32_t pi;
 	float idf, weight, ub, block_scale; /* block_scale: weight * bm25 of a tf~ */
-	float m[LEX_NFIELDS];               /* 1 for the clause's fields, else 0 */
+	float m[LEX_NFIELDS];		    /* 1 for the clause's fields, else 0 */
 	unsigned fields;
 	unsigned ord; /* clause order: scores are summed in this order */
 	int err;
@@ -88,8 +89,14 @@ static void cur_init(struct cursor *c, const struct lex_seg *s, uint32_t t, floa
 	cur_load(c, 0);
 }
 
+static void cur_materialize(struct cursor *c);
+
 static void cur_next(struct cursor *c)
 {
+	if (c->pending) {
+		cur_materialize(c);
+		return;
+	}
 	if (c->doc == END)
 		return;
 	if (++c->i < c->blk.n) {
@@ -128,9 +135,70 @@ static uint32_t find_block(const struct cursor *c, uint32_t from, uint32_t targe
 	return lo;
 }
 
+/* Binary search in the decoded block for the first doc >= target, from
+ * the current one on. */
+static void seek_in_block(struct cursor *c, uint32_t target)
+{
+	uint32_t lo = c->i + 1, hi = c->blk.n;
+	if (c->doc >= target)
+		return;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->blk.doc[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c->i = lo;
+	c->doc = lo < c->blk.n ? c->blk.doc[lo] : END;
+}
+
+/* Decodes the block a shallow skip left pending and moves to the first
+ * doc at or after the lower bound. */
+static void cur_materialize(struct cursor *c)
+{
+	uint32_t target = c->doc;
+	c->pending = 0;
+	if (cur_load(c, c->sblock))
+		return;
+	seek_in_block(c, target);
+}
+
+/* Moves to target or beyond; when that leaves the decoded block the next
+ * block is only located, not decoded: doc becomes a lower bound (pending)
+ * until cur_materialize, cur_seek or cur_next. */
+static void cur_skip(struct cursor *c, uint32_t target)
+{
+	uint32_t b;
+	if (c->doc >= target || c->doc == END)
+		return;
+	if (!c->pending && target <= c->skips[c->dblock].last_doc) {
+		seek_in_block(c, target);
+		return;
+	}
+	b = find_block(c, c->pending ? c->sblock : c->dblock + 1, target);
+	if (b >= c->n_blocks) {
+		c->doc = END;
+		c->pending = 0;
+		return;
+	}
+	if (c->sblock != b) {
+		c->sblock = b;
+		c->sb_valid = 0;
+	}
+	c->pending = 1;
+	c->doc = target;
+}
+
 static void cur_seek(struct cursor *c, uint32_t target)
 {
 	uint32_t lo, hi;
+	if (c->pending) {
+		cur_skip(c, target);
+		if (c->pending)
+			cur_materialize(c);
+		return;
+	}
 	if (c->doc >= target)
 		return;
 	if (target > c->skips[c->dblock].last_doc) {
@@ -182,8 +250,9 @@ static float cur_tft(const struct cursor *c)
 {
 	const struct lex_seg *s = c->seg;
 	uint32_t d = c->doc, n = s->n_docs;
-	return lex_tf_tilde(c->blk.tf[c->i], c->m[0] * s->norm[d], c->m[1] * s->norm[(size_t)n + d],
-			    c->m[2] * s->norm[(size_t)2 * n + d]);
+	const float *nd = s->norm + (size_t)d * LEX_NFIELDS;
+	(void)n;
+	return lex_tf_tilde(c->blk.tf[c->i], c->m[0] * nd[0], c->m[1] * nd[1], c->m[2] * nd[2]);
 }
 
 static float cur_score(const struct cursor *c)
@@ -195,7 +264,10 @@ static float cur_score(const struct cursor *c)
 static int cur_in_fields(const struct cursor *c)
 {
 	const uint32_t *tf = c->blk.tf[c->i];
-	return (tf[0] && (c->fields & 1)) || (tf[1] && (c->fields & 2)) || (tf[2] && (c->fields & 4));
+	if (c->fields == LEX_FIELD_ALL)
+		return 1; /* a posting has the term in some field */
+	return (tf[0] && (c->fields & 1)) || (tf[1] && (c->fields & 2)) ||
+	       (tf[2] && (c->fields & 4));
 }
 
 /* Reads the positions of the current posting into *buf (grown to *cap
@@ -240,9 +312,11 @@ struct acc {
 	float s[LEX_QTERMS_MAX * LEX_PHRASE_MAX];
 };
 
-static void acc_clear(struct acc *a)
+static void acc_clear(struct acc *a, unsigned n_cursors)
 {
-	memset(a->set, 0, sizeof(a->set));
+	unsigned w;
+	for (w = 0; w < (n_cursors + 63) / 64; w++)
+		a->set[w] = 0;
 	a->partial = 0;
 }
 
@@ -254,11 +328,11 @@ static void acc_add(struct acc *a, const struct cursor *c)
 	a->set[c->ord / 64] |= 1ULL << (c->ord % 64);
 }
 
-static float acc_total(const struct acc *a)
+static float acc_total(const struct acc *a, unsigned n_cursors)
 {
 	float t = 0;
 	unsigned w;
-	for (w = 0; w < sizeof(a->set) / sizeof(a->set[0]); w++) {
+	for (w = 0; w < (n_cursors + 63) / 64; w++) {
 		uint64_t bits = a->set[w];
 		while (bits) {
 			unsigned b = (unsigned)__builtin_ctzll(bits);
@@ -291,7 +365,7 @@ struct eval {
 	/* current segment */
 	const struct lex_view *v;
 	uint32_t vi;
-	struct cursor **must, **should, **not;
+	struct cursor **must, **should, **not ;
 	unsigned n_must, n_should, n_not, n_cursors;
 	struct phrase *phr_must, *phr_not;
 	unsigned n_phr_must, n_phr_not;
@@ -307,6 +381,9 @@ struct eval {
 	long *facet; /* per category of the current segment */
 	uint64_t scored;
 	int rc;
+	/* documents of the current segment already in the heap (seeding) */
+	uint32_t *seeded;
+	size_t n_seeded;
 };
 
 /* Heap order: the root is the worst entry. Better = higher score, then
@@ -450,8 +527,8 @@ static int accept(struct eval *e, uint32_t d)
 	if (!lex_filter_pass(&e->filter, e->v, d))
 		return 0;
 	for (k = 0; k < e->n_not; k++) {
-		cur_seek(e->not[k], d);
-		if (e->not[k]->doc == d && cur_in_fields(e->not[k]))
+		cur_seek(e->not [k], d);
+		if (e->not [k] -> doc == d && cur_in_fields(e->not [k]))
 			return 0;
 	}
 	for (k = 0; k < e->n_phr_not; k++) {
@@ -490,9 +567,26 @@ static int32_t order_key(const struct eval *e, uint32_t d)
 	return 0;
 }
 
+static int was_seeded(const struct eval *e, uint32_t d)
+{
+	size_t lo = 0, hi = e->n_seeded;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e->seeded[mid] == d)
+			return 1;
+		if (e->seeded[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 static void emit(struct eval *e, uint32_t d, float score)
 {
 	struct heap_ent h;
+	if (e->n_seeded && was_seeded(e, d))
+		return;
 	h.score = score;
 	h.seg = e->vi;
 	h.doc = d;
@@ -500,7 +594,218 @@ static void emit(struct eval *e, uint32_t d, float score)
 	heap_push(e, &h);
 }
 
+/* ---- threshold seeding ---- */
+
+#define SEED_BLOCKS 4 /* best blocks of each term */
+#define SEED_MIN_POSTINGS 65536
+
+static int by_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Before a long evaluation: scores exactly the documents of each term's
+ * SEED_BLOCKS blocks with the largest maxima and puts them in the heap, so
+ * the threshold starts high and pruning works from the first document.
+ * The cursors are saved and put back: the evaluation then starts as if
+ * nothing happened, and skips the documents seeded here. */
+static void seed_threshold(struct eval *e)
+{
+	struct cursor **all, *saved;
+	unsigned n_all = e->n_must + e->n_should + e->n_not, k, t;
+	uint64_t postings = 0;
+	uint32_t *cand;
+	size_t n_cand = 0, i;
+
+	if (e->req->exhaustive || e->req->order != LEX_BY_SCORE || !e->k)
+		return;
+	for (k = 0; k < e->n_must; k++)
+		postings += e->must[k]->df;
+	for (k = 0; k < e->n_should; k++)
+		postings += e->should[k]->df;
+	if (postings < SEED_MIN_POSTINGS && !e->req->seed_always)
+		return;
+	for (k = 0; k < e->n_phr_not; k++)
+		n_all += e->phr_not[k].n;
+	all = arena_alloc(e->a, (n_all + 1) * sizeof(*all));
+	saved = arena_alloc(e->a, (n_all + 1) * sizeof(*saved));
+	cand = arena_alloc(
+	    e->a, (size_t)(e->n_must + e->n_should) * SEED_BLOCKS * LEX_BLOCK * sizeof(*cand) + 1);
+	if (!all || !saved || !cand)
+		return; /* seeding is an optimisation only */
+	n_all = 0;
+	for (k = 0; k < e->n_must; k++)
+		all[n_all++] = e->must[k];
+	for (k = 0; k < e->n_should; k++)
+		all[n_all++] = e->should[k];
+	for (k = 0; k < e->n_not; k++)
+		all[n_all++] = e->not [k];
+	for (k = 0; k < e->n_phr_not; k++)
+		for (t = 0; t < e->phr_not[k].n; t++)
+			all[n_all++] = e->phr_not[k].c[t];
+	for (k = 0; k < n_all; k++)
+		saved[k] = *all[k];
+
+	/* candidates: the documents of the best blocks of the scoring terms */
+	for (k = 0; k < e->n_must + e->n_should; k++) {
+		struct cursor *c = k < e->n_must ? e->must[k] : e->should[k - e->n_must];
+		uint32_t best[SEED_BLOCKS], nb = 0, b, j;
+		for (b = 0; b < c->n_blocks; b++) {
+			float m = c->skips[b].max_tf;
+			if (nb == SEED_BLOCKS && m <= c->skips[best[nb - 1]].max_tf)
+				continue;
+			j = nb < SEED_BLOCKS ? nb++ : nb - 1;
+			while (j > 0 && c->skips[best[j - 1]].max_tf < m) {
+				best[j] = best[j - 1];
+				j--;
+			}
+			best[j] = b;
+		}
+		for (j = 0; j < nb; j++) {
+			uint32_t x;
+			if (cur_load(c, best[j]))
+				break;
+			for (x = 0; x < c->blk.n; x++)
+				cand[n_cand++] = c->blk.doc[x];
+		}
+	}
+	qsort(cand, n_cand, sizeof(*cand), by_u32);
+	for (i = 0, k = 0; i < n_cand; i++)
+		if (!i || cand[i] != cand[i - 1])
+			cand[k++] = cand[i];
+	n_cand = k;
+
+	/* exact scores of the candidates, from fresh cursors */
+	for (k = 0; k < n_all; k++)
+		cur_load(all[k], 0);
+	for (i = 0; i < n_cand && !e->rc; i++) {
+		uint32_t d = cand[i];
+		struct acc sc;
+		int ok = 1, matched = 0;
+		acc_clear(&sc, e->n_cursors);
+		for (k = 0; k < e->n_must && ok; k++) {
+			cur_seek(e->must[k], d);
+			ok = e->must[k]->doc == d && cur_in_fields(e->must[k]);
+			if (ok) {
+				acc_add(&sc, e->must[k]);
+				matched = 1;
+			}
+		}
+		if (!ok)
+			continue;
+		for (k = 0; k < e->n_should; k++) {
+			cur_seek(e->should[k], d);
+			if (e->should[k]->doc == d && cur_in_fields(e->should[k])) {
+				acc_add(&sc, e->should[k]);
+				matched = 1;
+			}
+		}
+		e->scored += e->n_must + e->n_should;
+		if (matched && accept(e, d))
+			emit(e, d, acc_total(&sc, e->n_cursors));
+		else
+			cand[i] = END; /* not in the heap: the evaluation looks at it again */
+	}
+	for (k = 0; k < n_all; k++)
+		*all[k] = saved[k];
+	/* the seeded documents the evaluation must not count twice */
+	for (i = 0, k = 0; i < n_cand; i++)
+		if (cand[i] != END)
+			cand[k++] = cand[i];
+	e->seeded = cand;
+	e->n_seeded = k;
+}
+
 /* ---- scoring: conjunctions (block-max AND) ---- */
+
+/* The largest block bound of c over documents start..end. */
+static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
+{
+	uint32_t last, b;
+	float m = cur_shallow(c, start, &last);
+	for (b = c->sblock; last != END && last < end && ++b < c->n_blocks;) {
+		float v = c->weight * lex_bm25(c->idf, c->skips[b].max_tf);
+		if (v > m)
+			m = v;
+		last = c->skips[b].last_doc;
+	}
+	return m;
+}
+
+/* Block-max AND: the rest of the lead's decoded block at once. Each
+ * document is scored for the lead alone in a tight loop; the others are
+ * looked up only for documents whose lead score plus the other terms'
+ * bounds over the block can beat the threshold. Leaves the lead past the
+ * block. */
+static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_ub)
+{
+	struct cursor *x = m[0];
+	const struct lex_seg *sg = x->seg;
+	uint32_t first = x->i, cnt = x->blk.n, last_doc = x->blk.doc[cnt - 1], i;
+	float s[LEX_BLOCK], rest = 0;
+	unsigned k;
+
+	for (k = 1; k < n; k++)
+		rest += cur_max_over(m[k], x->doc, last_doc);
+	for (k = 0; k < e->n_should; k++)
+		rest += cur_max_over(e->should[k], x->doc, last_doc);
+	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
+	    threshold(e))
+		first = cnt; /* nothing in this block can make it */
+	for (i = first; i < cnt; i++) {
+		const float *nd = sg->norm + (size_t)x->blk.doc[i] * LEX_NFIELDS;
+		float tft =
+		    lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
+		s[i] = x->weight * lex_bm25(x->idf, tft);
+	}
+	e->scored += cnt - first;
+	for (i = first; i < cnt && !e->rc; i++) {
+		float theta = threshold(e), rem;
+		struct acc sc;
+		uint32_t d = x->blk.doc[i];
+		if ((s[i] + rest) * (1 + SLACK) < theta)
+			continue;
+		x->i = i;
+		x->doc = d;
+		for (k = 1; k < n; k++) {
+			cur_seek(m[k], d);
+			if (m[k]->doc != d)
+				break;
+		}
+		if (k < n)
+			continue;
+		for (k = 0; k < n; k++)
+			if (!cur_in_fields(m[k]))
+				break;
+		if (k < n || !accept(e, d))
+			continue;
+		acc_clear(&sc, e->n_cursors);
+		sc.partial = s[i];
+		sc.s[x->ord] = s[i];
+		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
+		for (k = 1; k < n; k++)
+			acc_add(&sc, m[k]);
+		e->scored += n - 1;
+		rem = opt_ub;
+		for (k = e->n_should; k-- > 0;) {
+			struct cursor *c = e->should[k];
+			if ((sc.partial + rem) * (1 + SLACK) < theta)
+				break;
+			rem -= c->ub;
+			cur_seek(c, d);
+			if (c->doc == d && cur_in_fields(c)) {
+				acc_add(&sc, c);
+				e->scored++;
+			}
+		}
+		if (!(sc.partial * (1 + SLACK) < theta))
+			emit(e, d, acc_total(&sc, e->n_cursors));
+	}
+	x->i = cnt - 1;
+	x->doc = last_doc;
+	cur_skip(x, last_doc + 1);
+}
 
 static int by_df(const void *x, const void *y)
 {
@@ -547,10 +852,22 @@ static void run_and(struct eval *e)
 			if (ub * (1 + SLACK) < theta) {
 				if (region == END)
 					break;
-				cur_seek(lead, region + 1);
+				cur_skip(lead, region + 1);
 				d = lead->doc;
 				continue;
 			}
+		}
+		if (lead->pending) {
+			cur_materialize(lead);
+			if (lead->doc != d) {
+				d = lead->doc;
+				continue;
+			}
+		}
+		if (theta > -INFINITY && lead->doc != END) {
+			and_block(e, m, n, opt_ub);
+			d = lead->doc;
+			continue;
 		}
 		for (k = 1; k < n; k++) {
 			cur_seek(m[k], d);
@@ -570,7 +887,7 @@ static void run_and(struct eval *e)
 			if (!cur_in_fields(m[k]))
 				break;
 		if (k == n && accept(e, d)) {
-			acc_clear(&sc);
+			acc_clear(&sc, e->n_cursors);
 			for (k = 0; k < n; k++)
 				acc_add(&sc, m[k]);
 			e->scored += n;
@@ -587,7 +904,7 @@ static void run_and(struct eval *e)
 				}
 			}
 			if (!(theta > -INFINITY && sc.partial * (1 + SLACK) < theta))
-				emit(e, d, acc_total(&sc));
+				emit(e, d, acc_total(&sc, e->n_cursors));
 		}
 		cur_next(lead);
 		d = lead->doc;
@@ -595,6 +912,65 @@ static void run_and(struct eval *e)
 }
 
 /* ---- scoring: disjunctions (MaxScore with block maxima) ---- */
+
+/* MaxScore with one essential list x = c[ess] left: the rest of its
+ * decoded block at once. Each document is scored for x alone in a tight
+ * loop; only those whose score plus the other terms' bounds over the
+ * block can beat the threshold are looked at further. Leaves x past the
+ * block. */
+static void or_block(struct eval *e, struct cursor **c, unsigned ess)
+{
+	struct cursor *x = c[ess];
+	const struct lex_seg *sg = x->seg;
+	uint32_t first = x->i, n = x->blk.n, last_doc = x->blk.doc[n - 1], i;
+	float s[LEX_BLOCK], restk[LEX_QTERMS_MAX], rest = 0;
+	unsigned k;
+
+	for (k = 0; k < ess; k++) {
+		restk[k] = cur_max_over(c[k], x->doc, last_doc);
+		rest += restk[k];
+	}
+	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
+	    threshold(e))
+		first = n; /* nothing in this block can make it */
+	for (i = first; i < n; i++) {
+		const float *nd = sg->norm + (size_t)x->blk.doc[i] * LEX_NFIELDS;
+		float tft =
+		    lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
+		s[i] = x->weight * lex_bm25(x->idf, tft);
+	}
+	e->scored += n - first;
+	for (i = first; i < n && !e->rc; i++) {
+		float theta = threshold(e), rem = rest;
+		struct acc sc;
+		uint32_t d = x->blk.doc[i];
+		if ((s[i] + rest) * (1 + SLACK) < theta)
+			continue;
+		x->i = i;
+		x->doc = d;
+		if (!cur_in_fields(x))
+			continue;
+		acc_clear(&sc, e->n_cursors);
+		sc.partial = s[i];
+		sc.s[x->ord] = s[i];
+		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
+		for (k = ess; k-- > 0;) {
+			if ((sc.partial + rem) * (1 + SLACK) < theta)
+				break;
+			rem -= restk[k];
+			cur_seek(c[k], d);
+			if (c[k]->doc == d && cur_in_fields(c[k])) {
+				acc_add(&sc, c[k]);
+				e->scored++;
+			}
+		}
+		if (!(sc.partial * (1 + SLACK) < theta) && accept(e, d))
+			emit(e, d, acc_total(&sc, e->n_cursors));
+	}
+	x->i = n - 1;
+	x->doc = last_doc;
+	cur_skip(x, last_doc + 1);
+}
 
 static void run_or(struct eval *e)
 {
@@ -633,13 +1009,27 @@ static void run_or(struct eval *e)
 				if (region == END)
 					break;
 				for (k = ess; k < n; k++)
-					cur_seek(c[k], region + 1);
+					cur_skip(c[k], region + 1);
 				continue;
 			}
 			for (k = 0; k < ess; k++)
 				rem += bm[k];
 		}
-		acc_clear(&sc);
+		{
+			int moved = 0;
+			for (k = ess; k < n; k++)
+				if (c[k]->pending && c[k]->doc == d) {
+					cur_materialize(c[k]);
+					moved |= c[k]->doc != d;
+				}
+			if (moved)
+				continue;
+		}
+		if (theta > -INFINITY && ess == n - 1 && ess <= LEX_QTERMS_MAX) {
+			or_block(e, c, ess);
+			continue;
+		}
+		acc_clear(&sc, e->n_cursors);
 		for (k = ess; k < n; k++)
 			if (c[k]->doc == d && cur_in_fields(c[k])) {
 				acc_add(&sc, c[k]);
@@ -659,7 +1049,7 @@ static void run_or(struct eval *e)
 		}
 		if (matched && !(theta > -INFINITY && sc.partial * (1 + SLACK) < theta) &&
 		    accept(e, d))
-			emit(e, d, acc_total(&sc));
+			emit(e, d, acc_total(&sc, e->n_cursors));
 		for (k = ess; k < n; k++)
 			if (c[k]->doc == d)
 				cur_next(c[k]);
@@ -800,7 +1190,7 @@ static int setup_segment(struct eval *e, const struct lex_view *views, unsigned 
 	e->n_must = e->n_should = e->n_not = e->n_phr_must = e->n_phr_not = e->n_cursors = 0;
 	e->must = arena_alloc(e->a, cap * sizeof(*e->must));
 	e->should = arena_alloc(e->a, cap * sizeof(*e->should));
-	e->not = arena_alloc(e->a, cap * sizeof(*e->not));
+	e->not = arena_alloc(e->a, cap * sizeof(*e->not ));
 	e->phr_must = arena_alloc(e->a, (q->n_clauses + 1) * sizeof(*e->phr_must));
 	e->phr_not = arena_alloc(e->a, (q->n_clauses + 1) * sizeof(*e->phr_not));
 	if (!e->must || !e->should || !e->not || !e->phr_must || !e->phr_not) {
@@ -814,9 +1204,9 @@ static int setup_segment(struct eval *e, const struct lex_view *views, unsigned 
 	for (k = 0; k < q->n_clauses; k++) {
 		const struct lex_clause *cl = &q->clause[k];
 		if (cl->n_terms == 1) {
-			struct cursor *c = make_cursor(e, s, cl->terms[0],
-						       cl->occur == LEX_NOT ? 0 : idf[ti], cl->boost,
-						       cl->fields);
+			struct cursor *c =
+			    make_cursor(e, s, cl->terms[0], cl->occur == LEX_NOT ? 0 : idf[ti],
+					cl->boost, cl->fields);
 			ti++;
 			if (e->rc)
 				return 0;
@@ -830,19 +1220,19 @@ static int setup_segment(struct eval *e, const struct lex_view *views, unsigned 
 			else if (cl->occur == LEX_SHOULD)
 				e->should[e->n_should++] = c;
 			else
-				e->not[e->n_not++] = c;
+				e->not [e->n_not++] = c;
 			continue;
 		}
 		{
-			struct phrase *ph =
-				cl->occur == LEX_NOT ? &e->phr_not[e->n_phr_not] : &e->phr_must[e->n_phr_must];
+			struct phrase *ph = cl->occur == LEX_NOT ? &e->phr_not[e->n_phr_not]
+								 : &e->phr_must[e->n_phr_must];
 			int missing = 0;
 			ph->n = cl->n_terms;
 			ph->fields = cl->fields;
 			for (t = 0; t < cl->n_terms; t++) {
 				struct cursor *c = make_cursor(e, s, cl->terms[t],
-							       cl->occur == LEX_NOT ? 0 : idf[ti], cl->boost,
-							       cl->fields);
+							       cl->occur == LEX_NOT ? 0 : idf[ti],
+							       cl->boost, cl->fields);
 				ti++;
 				if (e->rc)
 					return 0;
@@ -952,7 +1342,8 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 		if (cl->occur != LEX_NOT)
 			positive = 1;
 		for (t = 0; t < cl->n_terms; t++)
-			idf[ti++] = lex_idf(e.n_total, global_df(v, nv, cl->terms[t], strlen(cl->terms[t])));
+			idf[ti++] = lex_idf(e.n_total,
+					    global_df(v, nv, cl->terms[t], strlen(cl->terms[t])));
 	}
 	if (!positive)
 		return pb_err_set(err, PB_EINVAL, "the query has no word to look for");
@@ -970,13 +1361,18 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 			if (!v[vi].seg->n_docs || !setup_segment(&e, v, nv, vi, idf))
 				continue;
 			if (pass == 0) {
+				e.n_seeded = 0;
+				seed_threshold(&e);
 				if (e.n_must)
 					run_and(&e);
 				else
 					run_or(&e);
+				e.n_seeded = 0;
 			} else {
-				e.facet = req->count ? arena_alloc(a, (v[vi].seg->n_cats + 1) * sizeof(long))
-						     : NULL;
+				e.facet =
+				    req->count
+					? arena_alloc(a, (v[vi].seg->n_cats + 1) * sizeof(long))
+					: NULL;
 				if (req->count && !e.facet) {
 					e.rc = PB_ENOMEM;
 					break;
@@ -987,8 +1383,9 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 			}
 			for (k = 0; k < e.n_must + e.n_should + e.n_not; k++) {
 				struct cursor *c = k < e.n_must ? e.must[k]
-						   : k < e.n_must + e.n_should ? e.should[k - e.n_must]
-									 : e.not[k - e.n_must - e.n_should];
+						   : k < e.n_must + e.n_should
+						       ? e.should[k - e.n_must]
+						       : e.not [k - e.n_must - e.n_should];
 				if (c->err)
 					e.rc = PB_ECORRUPT;
 			}
@@ -999,7 +1396,8 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 	if (e.rc == PB_ENOMEM)
 		return pb_err_set(err, PB_ENOMEM, "out of memory");
 	if (e.rc)
-		return pb_err_set(err, PB_ECORRUPT, "search index is damaged (postings do not decode)");
+		return pb_err_set(err, PB_ECORRUPT,
+				  "search index is damaged (postings do not decode)");
 
 	qsort_r(e.heap, e.n_heap, sizeof(*e.heap), cmp_hits, &e);
 	out->hits = arena_alloc(a, (e.n_heap ? e.n_heap : 1) * sizeof(*out->hits));
@@ -1019,8 +1417,7 @@ int lex_search(const struct lex_view *v, unsigned nv, const struct lex_query *q,
 	return PB_OK;
 }
 
-int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d,
-		  struct arena *a)
+int lex_doc_match(const struct lex_view *v, const struct lex_query *q, uint32_t d, struct arena *a)
 {
 	struct eval e;
 	struct lex_request req;

@@ -116,8 +116,10 @@ static int fresh_add(void *ctx, long long row, const struct paper *p)
 	if (p->deleted)
 		return PB_OK;
 	if ((long)lex_builder_docs(fc->b) >= fc->max_docs)
-		return pb_err_set(fc->err, PB_ETOOBIG, "more than %ld papers changed since the index "
-						       "was built", fc->max_docs);
+		return pb_err_set(fc->err, PB_ETOOBIG,
+				  "more than %ld papers changed since the index "
+				  "was built",
+				  fc->max_docs);
 	if (row > fc->max_row)
 		fc->max_row = row;
 	return lex_builder_add(fc->b, row, p, fc->err);

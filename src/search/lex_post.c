@@ -3,8 +3,11 @@
  * the 64-bit hash used for checksums. */
 #include "lex.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const float lex_field_weight[LEX_NFIELDS] = {2.5f, 1.0f, 0.75f};
 const float lex_field_b[LEX_NFIELDS] = {0.5f, 0.75f, 0.5f};
@@ -63,8 +66,8 @@ size_t lex_tf_put(uint8_t *p, const uint32_t tf[LEX_NFIELDS])
 	return k;
 }
 
-int lex_block_decode(const uint8_t **pp, const uint8_t *end, uint32_t base, int first,
-		     uint32_t max, struct lex_block *out)
+int lex_block_decode(const uint8_t **pp, const uint8_t *end, uint32_t base, int first, uint32_t max,
+		     struct lex_block *out)
 {
 	const uint8_t *p = *pp;
 	uint32_t n = 0, doc = base, delta, x;
@@ -300,4 +303,34 @@ uint64_t lex_hasher_end(const struct lex_hasher *h)
 	x *= P3;
 	x ^= x >> 32;
 	return x;
+}
+
+int lex_hash_file(const char *path, uint64_t off, uint64_t len, uint64_t *out)
+{
+	struct lex_hasher h;
+	size_t bufsize = 1 << 20;
+	uint8_t *buf = malloc(bufsize);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = PB_OK;
+	if (fd < 0 || !buf) {
+		rc = fd < 0 ? PB_EIO : PB_ENOMEM;
+		goto out;
+	}
+	lex_hasher_init(&h, 0);
+	while (len) {
+		size_t want = len < bufsize ? (size_t)len : bufsize;
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+		if (got <= 0) {
+			rc = PB_EIO;
+			goto out;
+		}
+		lex_hasher_add(&h, buf, (size_t)got);
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	*out = lex_hasher_end(&h);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
 }

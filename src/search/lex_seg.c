@@ -43,7 +43,7 @@ static int check_offsets(const uint32_t *off, uint32_t n, uint64_t limit)
 	return off[n] > limit ? -1 : 0;
 }
 
-static int validate(struct lex_seg *s, const char *name, struct pb_err *err)
+static int validate(struct lex_seg *s, const char *name, const char *path, struct pb_err *err)
 {
 	struct lex_header hd;
 	uint8_t head[LEX_HEADER_SIZE];
@@ -58,26 +58,33 @@ static int validate(struct lex_seg *s, const char *name, struct pb_err *err)
 	if (memcmp(hd.magic, LEX_MAGIC, 8) != 0)
 		return bad(err, name, "not a paperboy search index");
 	if (hd.byte_order != LEX_BYTE_ORDER)
-		return pb_err_set(err, PB_EVERSION, "%s: search index from a machine of another byte order",
-				  name);
+		return pb_err_set(err, PB_EVERSION,
+				  "%s: search index from a machine of another byte order", name);
 	if (hd.version != LEX_FORMAT_VERSION || hd.header_size != LEX_HEADER_SIZE)
-		return pb_err_set(err, PB_EVERSION, "%s: search index format %u, this paperboy reads %u",
-				  name, hd.version, LEX_FORMAT_VERSION);
+		return pb_err_set(err, PB_EVERSION,
+				  "%s: search index format %u, this paperboy reads %u", name,
+				  hd.version, LEX_FORMAT_VERSION);
 	memset(head + offsetof(struct lex_header, header_hash), 0, sizeof(hd.header_hash));
 	if (lex_hash64(head, LEX_HEADER_SIZE, 0) != hd.header_hash)
 		return bad(err, name, "header checksum mismatch");
 	if (hd.file_size != s->size)
 		return bad(err, name, "truncated or extended");
-	h = lex_hash64(s->base + LEX_HEADER_SIZE, s->size - LEX_HEADER_SIZE, 0);
+	if (path) {
+		if (lex_hash_file(path, LEX_HEADER_SIZE, s->size - LEX_HEADER_SIZE, &h))
+			return pb_err_set(err, PB_EIO, "%s: cannot read it", path);
+	} else {
+		h = lex_hash64(s->base + LEX_HEADER_SIZE, s->size - LEX_HEADER_SIZE, 0);
+	}
 	if (h != hd.data_hash)
 		return bad(err, name, "checksum mismatch");
 	if (hd.k1 != LEX_K1)
-		return pb_err_set(err, PB_EVERSION, "%s: search index built with other ranking parameters",
-				  name);
+		return pb_err_set(err, PB_EVERSION,
+				  "%s: search index built with other ranking parameters", name);
 	for (f = 0; f < LEX_NFIELDS; f++)
 		if (hd.weight[f] != lex_field_weight[f] || hd.b[f] != lex_field_b[f])
 			return pb_err_set(err, PB_EVERSION,
-					  "%s: search index built with other ranking parameters", name);
+					  "%s: search index built with other ranking parameters",
+					  name);
 
 	s->n_docs = hd.n_docs;
 	s->n_terms = hd.n_terms;
@@ -92,11 +99,11 @@ static int validate(struct lex_seg *s, const char *name, struct pb_err *err)
 	if (hd.n_cats > 65536)
 		return bad(err, name, "category count");
 
-#define SEC(id, count, elem, field)                                                    \
-	do {                                                                           \
-		if (section(s, &hd, id, count, elem, 0, &p))                           \
-			return bad(err, name, "section " #id);                         \
-		s->field = p;                                                          \
+#define SEC(id, count, elem, field)                                                                \
+	do {                                                                                       \
+		if (section(s, &hd, id, count, elem, 0, &p))                                       \
+			return bad(err, name, "section " #id);                                     \
+		s->field = p;                                                                      \
 	} while (0)
 	SEC(LS_ROW, hd.n_docs, sizeof(int64_t), row);
 	SEC(LS_HASH, hd.n_docs, sizeof(uint64_t), chash);
@@ -137,14 +144,18 @@ static int validate(struct lex_seg *s, const char *name, struct pb_err *err)
 	for (k = 0; k < hd.n_terms; k++) {
 		const struct lex_terminfo *t = &s->info[k];
 		uint64_t blocks = ((uint64_t)t->df + LEX_BLOCK - 1) / LEX_BLOCK;
-		if (t->df == 0 || t->df > hd.n_docs || (uint64_t)t->first_skip + blocks > hd.n_skips ||
-		    t->post_off > s->post_size || t->pos_off > s->pos_size)
+		if (t->df == 0 || t->df > hd.n_docs ||
+		    (uint64_t)t->first_skip + blocks > hd.n_skips || t->post_off > s->post_size ||
+		    t->pos_off > s->pos_size)
 			return bad(err, name, "term table");
-		if (k && (t->post_off < s->info[k - 1].post_off || t->pos_off < s->info[k - 1].pos_off))
+		if (k &&
+		    (t->post_off < s->info[k - 1].post_off || t->pos_off < s->info[k - 1].pos_off))
 			return bad(err, name, "term table order");
 		if (k) {
-			const char *a = s->terms + s->term_off[k - 1], *b = s->terms + s->term_off[k];
-			size_t na = s->term_off[k] - s->term_off[k - 1], nb = s->term_off[k + 1] - s->term_off[k];
+			const char *a = s->terms + s->term_off[k - 1],
+				   *b = s->terms + s->term_off[k];
+			size_t na = s->term_off[k] - s->term_off[k - 1],
+			       nb = s->term_off[k + 1] - s->term_off[k];
 			int c = memcmp(a, b, na < nb ? na : nb);
 			if (c > 0 || (c == 0 && na >= nb))
 				return bad(err, name, "dictionary order");
@@ -153,9 +164,10 @@ static int validate(struct lex_seg *s, const char *name, struct pb_err *err)
 	return PB_OK;
 }
 
-static int open_image(struct lex_seg *s, const char *name, struct lex_seg **out, struct pb_err *err)
+static int open_image(struct lex_seg *s, const char *name, const char *path, struct lex_seg **out,
+		      struct pb_err *err)
 {
-	int rc = validate(s, name, err);
+	int rc = validate(s, name, path, err);
 	if (rc) {
 		lex_seg_close(s);
 		return rc;
@@ -199,7 +211,7 @@ int lex_seg_open_file(const char *path, struct lex_seg **out, struct pb_err *err
 	s->base = m;
 	s->size = (size_t)sb.st_size;
 	s->mapped = 1;
-	return open_image(s, path, out, err);
+	return open_image(s, path, path, out, err);
 }
 
 int lex_seg_open_mem(void *data, size_t size, struct lex_seg **out, struct pb_err *err)
@@ -217,7 +229,7 @@ int lex_seg_open_mem(void *data, size_t size, struct lex_seg **out, struct pb_er
 		lex_seg_close(s);
 		return pb_err_set(err, PB_EINVAL, "search segment buffer not aligned");
 	}
-	return open_image(s, "fresh search segment", out, err);
+	return open_image(s, "fresh search segment", NULL, out, err);
 }
 
 void lex_seg_close(struct lex_seg *s)

@@ -71,9 +71,9 @@ static long utf8_at(const unsigned char *s, size_t n, size_t i, size_t *len)
 enum cp_class { CP_SEP, CP_LETTER, CP_MARK, CP_GREEK };
 
 static const char *const greek_lower[25] = {
-	"alpha", "beta", "gamma", "delta", "epsilon", "zeta",  "eta",   "theta", "iota",
-	"kappa", "lambda", "mu",  "nu",    "xi",      "omicron", "pi",  "rho",   "sigma",
-	"sigma", "tau",   "upsilon", "phi", "chi",    "psi",   "omega"};
+    "alpha", "beta",   "gamma",	  "delta", "epsilon", "zeta",	 "eta",	 "theta", "iota",
+    "kappa", "lambda", "mu",	  "nu",	   "xi",      "omicron", "pi",	 "rho",	  "sigma",
+    "sigma", "tau",    "upsilon", "phi",   "chi",     "psi",	 "omega"};
 
 /* The name of a Greek letter code point, or NULL. */
 static const char *greek_name(long cp)
@@ -129,20 +129,20 @@ static enum cp_class classify(long cp)
 
 /* U+00C0..U+00FF folded to ASCII; NULL for the two symbols. */
 static const char *const latin1_fold[64] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u", "u", "y", "th", "y"};
+    "a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",	NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",	NULL, "o", "u", "u", "u", "u", "y", "th", "y"};
 
 /* U+0100..U+017F folded to ASCII, as runs of code points. */
 static const struct {
 	unsigned short last;
 	const char *fold;
 } latin_ext_a[] = {
-	{0x105, "a"},  {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"},
-	{0x131, "i"},  {0x133, "ij"}, {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"},
-	{0x151, "o"},  {0x153, "oe"}, {0x159, "r"}, {0x161, "s"}, {0x167, "t"}, {0x173, "u"},
-	{0x175, "w"},  {0x178, "y"}, {0x17E, "z"}, {0x17F, "s"},
+    {0x105, "a"}, {0x10D, "c"},	 {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"},
+    {0x131, "i"}, {0x133, "ij"}, {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"},
+    {0x151, "o"}, {0x153, "oe"}, {0x159, "r"}, {0x161, "s"}, {0x167, "t"}, {0x173, "u"},
+    {0x175, "w"}, {0x178, "y"},	 {0x17E, "z"}, {0x17F, "s"},
 };
 
 /* ---- the word being built ---- */
@@ -150,8 +150,8 @@ static const struct {
 struct wbuf {
 	char *text;
 	size_t len;
-	int digits;  /* has a digit */
-	int full;    /* reached LEX_TERM_MAX: further characters are dropped */
+	int digits; /* has a digit */
+	int full;   /* reached LEX_TERM_MAX: further characters are dropped */
 };
 
 static void w_add(struct wbuf *b, const char *s, size_t n)
@@ -238,20 +238,25 @@ static int name_in(const unsigned char *s, size_t n, const char *const *list)
 
 /* Commands that only lay text out: dropped. */
 static const char *const latex_layout[] = {
-	"mathrm", "mathbf", "mathcal", "mathbb", "mathit", "mathsf", "mathtt", "mathfrak",
-	"mathscr", "boldsymbol", "bm", "text", "textbf", "textit", "textrm", "textsf",
-	"texttt", "textsc", "emph", "rm", "bf", "it", "sf", "tt", "sc", "cal", "frak", "frac",
-	"dfrac", "tfrac", "left", "right", "big", "bigl", "bigr", "bigg", "biggl", "biggr",
-	"mbox", "hbox", "vec", "hat", "tilde", "bar", "overline", "underline", "widetilde",
-	"widehat", "dot", "ddot", "cdot", "cdots", "ldots", "dots", "quad", "qquad",
-	"displaystyle", "textstyle", "scriptstyle", "operatorname", "mathop", "limits",
-	"nolimits", "label", "ref", "cite", "begin", "end", "mathrel", "mathbin", "noindent",
-	"newline", "hspace", "vspace", "small", "footnotesize", "large", "em", "textup",
-	"mathring", "check", "breve", "acute", "grave", NULL};
+    "mathrm", "mathbf",	  "mathcal",	  "mathbb",	  "mathit",	 "mathsf",
+    "mathtt", "mathfrak", "mathscr",	  "boldsymbol",	  "bm",		 "text",
+    "textbf", "textit",	  "textrm",	  "textsf",	  "texttt",	 "textsc",
+    "emph",   "rm",	  "bf",		  "it",		  "sf",		 "tt",
+    "sc",     "cal",	  "frak",	  "frac",	  "dfrac",	 "tfrac",
+    "left",   "right",	  "big",	  "bigl",	  "bigr",	 "bigg",
+    "biggl",  "biggr",	  "mbox",	  "hbox",	  "vec",	 "hat",
+    "tilde",  "bar",	  "overline",	  "underline",	  "widetilde",	 "widehat",
+    "dot",    "ddot",	  "cdot",	  "cdots",	  "ldots",	 "dots",
+    "quad",   "qquad",	  "displaystyle", "textstyle",	  "scriptstyle", "operatorname",
+    "mathop", "limits",	  "nolimits",	  "label",	  "ref",	 "cite",
+    "begin",  "end",	  "mathrel",	  "mathbin",	  "noindent",	 "newline",
+    "hspace", "vspace",	  "small",	  "footnotesize", "large",	 "em",
+    "textup", "mathring", "check",	  "breve",	  "acute",	 "grave",
+    NULL};
 
 /* Accent commands written with a letter, taking a braced argument. */
-static const char *const latex_letter_accents[] = {"u", "v", "H", "c", "k", "r", "d", "b", "t",
-						    NULL};
+static const char *const latex_letter_accents[] = {"u", "v", "H", "c", "k",
+						   "r", "d", "b", "t", NULL};
 
 static int is_accent_symbol(unsigned c)
 {
@@ -283,7 +288,8 @@ static size_t accent_target(const unsigned char *s, size_t n, size_t j, struct w
 	if (k < n && is_alpha(s[k])) {
 		w_addc(b, lower(s[k]));
 		k++;
-	} else if (k + 1 < n && s[k] == '\\' && (lower(s[k + 1]) == 'i' || lower(s[k + 1]) == 'j') &&
+	} else if (k + 1 < n && s[k] == '\\' &&
+		   (lower(s[k + 1]) == 'i' || lower(s[k + 1]) == 'j') &&
 		   !(k + 2 < n && is_alpha(s[k + 2]))) {
 		w_addc(b, lower(s[k + 1]));
 		k += 2;
@@ -321,8 +327,8 @@ static size_t latex_in_word(const unsigned char *s, size_t n, size_t j, struct w
 	name_end = k;
 	while (name_end < n && is_alpha(s[name_end]))
 		name_end++;
-	if (name_end < n && s[name_end] == '{' && name_in(s + k, name_end - k, latex_letter_accents) &&
-	    name_end - k == 1) {
+	if (name_end < n && s[name_end] == '{' &&
+	    name_in(s + k, name_end - k, latex_letter_accents) && name_end - k == 1) {
 		t = accent_target(s, n, name_end, b);
 		return t ? (name_end - j) + t : 0;
 	}
@@ -428,7 +434,8 @@ static size_t word_piece(const unsigned char *s, size_t n, size_t j, struct wbuf
 			while (k < n && (s[k] == '{' || s[k] == '}') && k - j < 8)
 				k++;
 			/* "Gr{\"o}nbech", "{A}dS" hold together; "{1}{2}" does not */
-			if (k >= n || is_digit(s[k]) || is_digit((unsigned char)b->text[b->len - 1]))
+			if (k >= n || is_digit(s[k]) ||
+			    is_digit((unsigned char)b->text[b->len - 1]))
 				return 0;
 			t = word_piece(s, n, k, b);
 			return t ? (k - j) + t : 0;
@@ -455,8 +462,8 @@ static size_t word_piece(const unsigned char *s, size_t n, size_t j, struct wbuf
 	default:
 		break;
 	}
-	if (cp == 0x2019 && b->len && is_alpha((unsigned char)b->text[b->len - 1]) &&
-	    j + len < n && is_alpha(s[j + len])) {
+	if (cp == 0x2019 && b->len && is_alpha((unsigned char)b->text[b->len - 1]) && j + len < n &&
+	    is_alpha(s[j + len])) {
 		w_addc(b, '\'');
 		return len;
 	}

@@ -23,23 +23,24 @@ static const struct {
 	const char *name;
 	enum field f;
 } fields[] = {
-	{"ti", F_TITLE},       {"title", F_TITLE},     {"au", F_AUTHORS},
-	{"author", F_AUTHORS}, {"authors", F_AUTHORS}, {"abs", F_ABSTRACT},
-	{"abstract", F_ABSTRACT}, {"cat", F_CAT},     {"category", F_CAT},
-	{"after", F_AFTER},    {"since", F_AFTER},     {"before", F_BEFORE},
-	{"until", F_BEFORE},
+    {"ti", F_TITLE},	    {"title", F_TITLE},	 {"au", F_AUTHORS},	   {"author", F_AUTHORS},
+    {"authors", F_AUTHORS}, {"abs", F_ABSTRACT}, {"abstract", F_ABSTRACT}, {"cat", F_CAT},
+    {"category", F_CAT},    {"after", F_AFTER},	 {"since", F_AFTER},	   {"before", F_BEFORE},
+    {"until", F_BEFORE},
 };
 
 /* A field prefix "name:" at s[i]: the field and the length with the colon. */
 static enum field field_at(const char *s, size_t n, size_t i, size_t *len)
 {
 	size_t j = i, k;
-	while (j < n && j - i < 12 && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+	while (j < n && j - i < 12 &&
+	       ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
 		j++;
 	if (j == i || j >= n || s[j] != ':')
 		return F_NONE;
 	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
-		if (strlen(fields[k].name) == j - i && strncasecmp(fields[k].name, s + i, j - i) == 0) {
+		if (strlen(fields[k].name) == j - i &&
+		    strncasecmp(fields[k].name, s + i, j - i) == 0) {
 			*len = j - i + 1;
 			return fields[k].f;
 		}
@@ -107,8 +108,8 @@ static int add_word(struct query *q, struct arena *a, const char *term, size_t *
 }
 
 /* Adds the words of s[0..n) as one clause (a phrase when several). */
-static int add_text(struct query *q, struct arena *a, struct lex_stemmer *st, const char *s, size_t n,
-		    unsigned mask, int negated, size_t *words_cap)
+static int add_text(struct query *q, struct arena *a, struct lex_stemmer *st, const char *s,
+		    size_t n, unsigned mask, int negated, size_t *words_cap)
 {
 	struct lex_clause spare, *cl = &spare;
 	struct lex_scan sc;
@@ -199,12 +200,11 @@ static void add_day(struct query *q, enum field f, const char *s, size_t n)
 
 /* Words too common to require: in an AND query they only rank. */
 static const char *const stopwords[] = {
-	"a",    "an",   "and",  "are",   "as",   "at",   "be",    "by",    "for",  "from",
-	"has",  "have", "in",   "into",  "is",   "it",   "its",   "of",    "on",   "or",
-	"our",  "that", "the",  "their", "them", "these", "this", "those", "to",   "was",
-	"we",   "were", "which", "with", "can",  "how",  "what",  "when",  "where", "why",
-	"do",   "does", "not",  "than",  "then", "there", "they", "us",    "via",  "but",
-	NULL};
+    "a",    "an",    "and",  "are",   "as",   "at",    "be",  "by",  "for",  "from", "has",
+    "have", "in",    "into", "is",    "it",   "its",   "of",  "on",  "or",   "our",  "that",
+    "the",  "their", "them", "these", "this", "those", "to",  "was", "we",   "were", "which",
+    "with", "can",   "how",  "what",  "when", "where", "why", "do",  "does", "not",  "than",
+    "then", "there", "they", "us",    "via",  "but",   NULL};
 
 static int is_stopword(struct lex_stemmer *st, const char *term)
 {
@@ -284,7 +284,8 @@ int query_parse(const char *text, struct arena *a, struct query *q)
 			i++;
 		if (i >= n)
 			break;
-		if ((s[i] == '-' || s[i] == '+') && i + 1 < n && !is_space((unsigned char)s[i + 1])) {
+		if ((s[i] == '-' || s[i] == '+') && i + 1 < n &&
+		    !is_space((unsigned char)s[i + 1])) {
 			negated = s[i] == '-';
 			i++;
 		}

@@ -31,26 +31,26 @@
 
 #define QUERY_TEXT_MAX 8192 /* longer queries are cut */
 #define QUERY_CATS_MAX 16
-#define QUERY_LONG_WORDS 12   /* more distinct words than this: a pasted text */
-#define QUERY_LONG_KEEP 32    /* terms kept of a pasted text */
+#define QUERY_LONG_WORDS 12 /* more distinct words than this: a pasted text */
+#define QUERY_LONG_KEEP 32  /* terms kept of a pasted text */
 
 /* One word of the query's text, for highlighting and semantic search. */
 struct query_word {
 	const char *term; /* index term (stemmed) */
-	unsigned count;   /* occurrences in the query */
+	unsigned count;	  /* occurrences in the query */
 };
 
 struct query {
-	struct lex_query lex;    /* clauses and filters, ready for lex_search */
-	int or_mode;             /* the query said OR, or it is a pasted text */
-	int has_operators;       /* quotes, -, fields or filters were used */
-	char arxiv_id[ARXIV_ID_MAX]; /* the whole query is this id; "" otherwise */
+	struct lex_query lex;	       /* clauses and filters, ready for lex_search */
+	int or_mode;		       /* the query said OR, or it is a pasted text */
+	int has_operators;	       /* quotes, -, fields or filters were used */
+	char arxiv_id[ARXIV_ID_MAX];   /* the whole query is this id; "" otherwise */
 	char day_from[11], day_to[11]; /* filters as days, "" when open */
 	const char *cats[QUERY_CATS_MAX];
 	unsigned n_cats;
 	struct query_word *words; /* distinct positive terms, in query order */
 	size_t n_words;
-	char note[160];           /* what was ignored, for the user; "" if nothing */
+	char note[160]; /* what was ignored, for the user; "" if nothing */
 };
 
 /* Parses text (any bytes; NULL is empty) into q; strings live in a.

@@ -116,7 +116,8 @@ int snippet_make(const char *text, const char *const *terms, size_t n_terms, siz
 	}
 	while (out->start < out->end && ((unsigned char)text[out->start] & 0xC0) == 0x80)
 		out->start++;
-	while (out->end < len && out->end > out->start && ((unsigned char)text[out->end] & 0xC0) == 0x80)
+	while (out->end < len && out->end > out->start &&
+	       ((unsigned char)text[out->end] & 0xC0) == 0x80)
 		out->end--;
 	if (out->end < out->start)
 		out->end = out->start;

@@ -15,8 +15,8 @@ struct snippet_range {
 };
 
 struct snippet {
-	size_t start, end;     /* the passage: text[start..end), on word boundaries */
-	int cut_start, cut_end; /* the text goes on before / after the passage */
+	size_t start, end;	  /* the passage: text[start..end), on word boundaries */
+	int cut_start, cut_end;	  /* the text goes on before / after the passage */
 	struct snippet_range *hl; /* matched words inside the passage, ascending */
 	size_t n_hl;
 };

@@ -47,10 +47,10 @@ struct vec_model {
 	uint32_t dims, n_terms;
 	uint64_t build_id;
 	const uint32_t *term_off; /* [n_terms + 1] */
-	const char *terms;        /* sorted bytewise */
-	const float *idf;         /* [n_terms] */
-	const float *proj;        /* [n_terms][dims] term vectors */
-	const float *sv;          /* [dims] singular values */
+	const char *terms;	  /* sorted bytewise */
+	const float *idf;	  /* [n_terms] */
+	const float *proj;	  /* [n_terms][dims] term vectors */
+	const float *sv;	  /* [dims] singular values */
 };
 
 /* Document vectors of one segment (file-mapped, or in memory for the
@@ -61,11 +61,11 @@ struct vec_docs {
 	int mapped;
 	uint32_t dims, n_docs;
 	uint64_t model_id, seg_id; /* the model and segment they were made from */
-	const int8_t *q;     /* [n_docs][dims] quantised, vector = q * scale / 127 */
-	const float *scale;  /* [n_docs] largest |component| of the normalised vector */
+	const int8_t *q;	   /* [n_docs][dims] quantised, vector = q * scale / 127 */
+	const float *scale;	   /* [n_docs] largest |component| of the normalised vector */
 	/* inverted file index (segments of VEC_IVF_MIN_DOCS or more), else 0 */
 	uint32_t n_lists;
-	const float *cent;        /* [n_lists][dims] unit centroids */
+	const float *cent;	  /* [n_lists][dims] unit centroids */
 	const uint32_t *list_off; /* [n_lists + 1] */
 	const uint32_t *list_doc; /* [n_docs] docids, grouped by list */
 };
@@ -95,8 +95,7 @@ void vec_docs_close(struct vec_docs *d);
 
 /* The normalised query vector of words into out[m->dims]: 1, or 0 when no
  * word is in the vocabulary. Cannot fail. */
-int vec_fold_query(const struct vec_model *m, const struct query_word *words, size_t n,
-		   float *out);
+int vec_fold_query(const struct vec_model *m, const struct query_word *words, size_t n, float *out);
 /* Document d's vector (dequantised) into out[dims]. Cannot fail. */
 void vec_doc_vector(const struct vec_docs *v, uint32_t d, float *out);
 

@@ -110,6 +110,12 @@ int vec_map_file(const char *path, const void **base, size_t *size, struct pb_er
 	return PB_OK;
 }
 
+int vec_file_hash_ok(const char *path, uint64_t off, uint64_t len, uint64_t want)
+{
+	uint64_t h;
+	return lex_hash_file(path, off, len, &h) == PB_OK && h == want;
+}
+
 void vec_unmap(const void *base, size_t size)
 {
 	if (base)
@@ -240,12 +246,14 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 					}
 					tf = 2 * blk->tf[j][LEX_TITLE] + blk->tf[j][LEX_ABSTRACT];
 					if (tf)
-						cblas_saxpy((int)dims, (1.0f + logf((float)tf)) * idf, row, 1,
+						cblas_saxpy((int)dims,
+							    (1.0f + logf((float)tf)) * idf, row, 1,
 							    acc + (dd - d0) * dims, 1);
 				}
 			}
 			if (pi.err) {
-				rc = pb_err_set(err, PB_ECORRUPT, "search index is damaged (postings)");
+				rc = pb_err_set(err, PB_ECORRUPT,
+						"search index is damaged (postings)");
 				goto out;
 			}
 		}
@@ -280,12 +288,12 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 		static const uint8_t zero[8];
 		dput(&o, qall, n * dims);
 		hd.q_size = o.off - hd.q_off;
-#define SECTION(offf, sizef, ptr, bytes)                                               \
-	do {                                                                           \
-		dput(&o, zero, (size_t)((8 - o.off % 8) % 8));                         \
-		hd.offf = o.off;                                                       \
-		dput(&o, ptr, bytes);                                                  \
-		hd.sizef = bytes;                                                      \
+#define SECTION(offf, sizef, ptr, bytes)                                                           \
+	do {                                                                                       \
+		dput(&o, zero, (size_t)((8 - o.off % 8) % 8));                                     \
+		hd.offf = o.off;                                                                   \
+		dput(&o, ptr, bytes);                                                              \
+		hd.sizef = bytes;                                                                  \
 	} while (0)
 		SECTION(scale_off, scale_size, scale, n * sizeof(float));
 		hd.n_lists = ivf.n_lists;
@@ -310,9 +318,9 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 	memcpy(head, &hd, sizeof(hd));
 	hd.header_hash = lex_hash64(head, DOCS_HEADER, 0);
 	memcpy(head, &hd, sizeof(hd));
-	if (!o.failed && (fseek(o.f, 0, SEEK_SET) != 0 ||
-			  fwrite(head, 1, DOCS_HEADER, o.f) != DOCS_HEADER || fflush(o.f) != 0 ||
-			  fsync(fileno(o.f)) != 0))
+	if (!o.failed &&
+	    (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(head, 1, DOCS_HEADER, o.f) != DOCS_HEADER ||
+	     fflush(o.f) != 0 || fsync(fileno(o.f)) != 0))
 		o.failed = 1;
 	if (fclose(o.f) != 0)
 		o.failed = 1;
@@ -372,7 +380,7 @@ int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_
 	}
 	memset(head + offsetof(struct docs_header, header_hash), 0, sizeof(hd.header_hash));
 	if (lex_hash64(head, DOCS_HEADER, 0) != hd.header_hash || hd.file_size != size ||
-	    lex_hash64(base + DOCS_HEADER, size - DOCS_HEADER, 0) != hd.data_hash)
+	    !vec_file_hash_ok(path, DOCS_HEADER, size - DOCS_HEADER, hd.data_hash))
 		goto bad;
 	if (hd.model_id != m->build_id || hd.seg_id != seg->build_id || hd.dims != m->dims ||
 	    hd.n_docs != seg->n_docs) {
@@ -485,7 +493,7 @@ static int32_t dot8_plain(const int8_t *a, const int8_t *b, unsigned n)
 }
 
 __attribute__((target("avx2"))) static int32_t dot8_avx2(const int8_t *a, const int8_t *b,
-							  unsigned n)
+							 unsigned n)
 {
 	__m256i acc = _mm256_setzero_si256();
 	__m128i lo;
@@ -560,7 +568,7 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 	struct cand *heap;
 	float qmax = 0;
 	int32_t (*dot)(const int8_t *, const int8_t *, unsigned) =
-		__builtin_cpu_supports("avx2") ? dot8_avx2 : dot8_plain;
+	    __builtin_cpu_supports("avx2") ? dot8_avx2 : dot8_plain;
 
 	*out = NULL;
 	*n = 0;
@@ -596,14 +604,16 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 		plain = !f.by_cat && f.day_from == INT32_MIN && f.day_to == INT32_MAX;
 		if (v->n_lists && plain && !exact) {
 			/* the nearest lists, enough of them to hold 4k documents */
-			uint32_t *lists = arena_alloc(a, v->n_lists * sizeof(uint32_t)), l, covered = 0;
+			uint32_t *lists = arena_alloc(a, v->n_lists * sizeof(uint32_t)), l,
+				 covered = 0;
 			unsigned nl;
 			if (!lists)
 				return pb_err_set(err, PB_ENOMEM, "out of memory");
 			nl = vec_ivf_probe(v, qv, lists, 0);
 			while (1) {
 				for (l = 0; l < nl; l++)
-					covered += v->list_off[lists[l] + 1] - v->list_off[lists[l]];
+					covered +=
+					    v->list_off[lists[l] + 1] - v->list_off[lists[l]];
 				if (covered >= 4 * k || nl >= v->n_lists)
 					break;
 				nl = vec_ivf_probe(v, qv, lists, nl * 2);
@@ -611,13 +621,16 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 			}
 			for (l = 0; l < nl; l++) {
 				uint32_t j;
-				for (j = v->list_off[lists[l]]; j < v->list_off[lists[l] + 1]; j++) {
+				for (j = v->list_off[lists[l]]; j < v->list_off[lists[l] + 1];
+				     j++) {
 					struct cand c;
 					d = v->list_doc[j];
-					if ((views[vi].dead && (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
+					if ((views[vi].dead &&
+					     (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
 					    (vi == skip_seg && d == skip_doc))
 						continue;
-					c.score = (float)dot(q8, v->q + (size_t)d * dims, dims) * v->scale[d];
+					c.score = (float)dot(q8, v->q + (size_t)d * dims, dims) *
+						  v->scale[d];
 					if (nc == cap && c.score <= heap[0].score)
 						continue;
 					c.seg = vi;

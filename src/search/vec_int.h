@@ -37,8 +37,8 @@ struct vec_ivf {
  * lists. n_lists stays 0 when n is too small to be worth it. PB_OK or
  * PB_ENOMEM. */
 struct pb_err;
-int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims,
-		  struct vec_ivf *out, struct pb_err *err);
+int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims, struct vec_ivf *out,
+		  struct pb_err *err);
 void vec_ivf_free(struct vec_ivf *ivf);
 /* The lists to scan for unit query qv, nearest first, into lists: the
  * usual share of them, or max when larger (lists has room for max, at
@@ -52,5 +52,7 @@ double vec_now(void);
 /* Maps a whole file read-only: PB_ENOTFOUND when missing. */
 int vec_map_file(const char *path, const void **base, size_t *size, struct pb_err *err);
 void vec_unmap(const void *base, size_t size);
+/* 1 when bytes off..off+len of the file at path hash to want. */
+int vec_file_hash_ok(const char *path, uint64_t off, uint64_t len, uint64_t want);
 
 #endif

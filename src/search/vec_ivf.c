@@ -54,8 +54,8 @@ static uint32_t argmax(const float *s, uint32_t n)
 	return best;
 }
 
-int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims,
-		  struct vec_ivf *out, struct pb_err *err)
+int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims, struct vec_ivf *out,
+		  struct pb_err *err)
 {
 	uint32_t c = (uint32_t)sqrt((double)n), k, it;
 	size_t s_n, i, d;
@@ -99,13 +99,13 @@ int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims,
 		memset(count, 0, (size_t)c * sizeof(uint32_t));
 		for (i = 0; i < s_n; i += ASSIGN_CHUNK) {
 			size_t m = s_n - i < ASSIGN_CHUNK ? s_n - i : ASSIGN_CHUNK, j;
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)c, (int)dims,
-				    1.0f, train + i * dims, (int)dims, out->cent, (int)dims, 0.0f, scores,
-				    (int)c);
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)c,
+				    (int)dims, 1.0f, train + i * dims, (int)dims, out->cent,
+				    (int)dims, 0.0f, scores, (int)c);
 			for (j = 0; j < m; j++) {
 				uint32_t b = argmax(scores + j * c, c);
-				cblas_saxpy((int)dims, 1.0f, train + (i + j) * dims, 1, sum + (size_t)b * dims,
-					    1);
+				cblas_saxpy((int)dims, 1.0f, train + (i + j) * dims, 1,
+					    sum + (size_t)b * dims, 1);
 				count[b]++;
 			}
 		}
@@ -125,8 +125,8 @@ int vec_ivf_build(const int8_t *q, const float *scale, size_t n, unsigned dims,
 		size_t m = n - i < ASSIGN_CHUNK ? n - i : ASSIGN_CHUNK, j;
 		for (j = 0; j < m; j++)
 			dequantise(q + (i + j) * dims, scale[i + j], dims, block + j * dims);
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)c, (int)dims, 1.0f,
-			    block, (int)dims, out->cent, (int)dims, 0.0f, scores, (int)c);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)c, (int)dims,
+			    1.0f, block, (int)dims, out->cent, (int)dims, 0.0f, scores, (int)c);
 		for (j = 0; j < m; j++)
 			assign[i + j] = argmax(scores + j * c, c);
 	}

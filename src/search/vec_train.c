@@ -95,7 +95,8 @@ static void mul_a(const struct csr *a, const float *x, float *y, size_t n_terms,
 	memset(y, 0, n_terms * (size_t)l * sizeof(float));
 	for (d = 0; d < a->n_rows; d++)
 		for (k = a->row_off[d]; k < a->row_off[d + 1]; k++)
-			cblas_saxpy(l, a->val[k], x + d * (size_t)l, 1, y + (size_t)a->col[k] * l, 1);
+			cblas_saxpy(l, a->val[k], x + d * (size_t)l, 1, y + (size_t)a->col[k] * l,
+				    1);
 }
 
 /* z[n][l] = A^T y  with y[V][l]: z[d] = sum w y[t]. */
@@ -105,7 +106,8 @@ static void mul_at(const struct csr *a, const float *y, float *z, int l)
 	memset(z, 0, a->n_rows * (size_t)l * sizeof(float));
 	for (d = 0; d < a->n_rows; d++)
 		for (k = a->row_off[d]; k < a->row_off[d + 1]; k++)
-			cblas_saxpy(l, a->val[k], y + (size_t)a->col[k] * l, 1, z + d * (size_t)l, 1);
+			cblas_saxpy(l, a->val[k], y + (size_t)a->col[k] * l, 1, z + d * (size_t)l,
+				    1);
 }
 
 static void say(FILE *lg, const char *fmt, double t0, const char *what)
@@ -147,7 +149,8 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 	for (k = 0; k < seg->n_terms; k++) {
 		uint32_t df = seg->info[k].df;
 		if (df < 3 || df > seg->n_docs / 5 ||
-		    !wordlike(seg->terms + seg->term_off[k], seg->term_off[k + 1] - seg->term_off[k]))
+		    !wordlike(seg->terms + seg->term_off[k],
+			      seg->term_off[k + 1] - seg->term_off[k]))
 			continue;
 		voc[n_voc].term = (uint32_t)k;
 		voc[n_voc].df = df;
@@ -158,10 +161,11 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 		n_voc = VEC_VOCAB_MAX;
 	qsort(voc, n_voc, sizeof(*voc), by_term);
 	if (n_voc < (size_t)l || seg->n_docs < (uint32_t)l * 2) {
-		rc = pb_err_set(err, PB_EINVAL,
-				"semantic vectors: %u papers and %zu distinct words are too few for "
-				"%u dimensions",
-				seg->n_docs, n_voc, dims);
+		rc =
+		    pb_err_set(err, PB_EINVAL,
+			       "semantic vectors: %u papers and %zu distinct words are too few for "
+			       "%u dimensions",
+			       seg->n_docs, n_voc, dims);
 		goto out;
 	}
 	idf = malloc(n_voc * sizeof(float));
@@ -178,7 +182,7 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 	for (d = 0; d < seg->n_docs; d++) {
 		int take = seg->n_docs <= VEC_TRAIN_DOCS ||
 			   (d * (uint64_t)VEC_TRAIN_DOCS) / seg->n_docs !=
-				   ((d + 1) * (uint64_t)VEC_TRAIN_DOCS) / seg->n_docs;
+			       ((d + 1) * (uint64_t)VEC_TRAIN_DOCS) / seg->n_docs;
 		col_of[d] = take ? (int64_t)n_sample++ : -1;
 	}
 
@@ -196,7 +200,8 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 			while (!rc && vec_postings_next(&pi, blk) > 0) {
 				uint32_t j;
 				for (j = 0; j < blk->n; j++) {
-					uint32_t tf = 2 * blk->tf[j][LEX_TITLE] + blk->tf[j][LEX_ABSTRACT];
+					uint32_t tf =
+					    2 * blk->tf[j][LEX_TITLE] + blk->tf[j][LEX_ABSTRACT];
 					int64_t r = col_of[blk->doc[j]];
 					if (!tf || r < 0)
 						continue;
@@ -210,7 +215,8 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 				}
 			}
 			if (pi.err)
-				rc = pb_err_set(err, PB_ECORRUPT, "search index is damaged (postings)");
+				rc = pb_err_set(err, PB_ECORRUPT,
+						"search index is damaged (postings)");
 		}
 		if (it == 0) {
 			for (d = 0; d < n_sample; d++)
@@ -231,7 +237,8 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 	if (rc)
 		goto out;
 	if (lg)
-		fprintf(lg, "semantic vectors: %zu words x %zu papers, %zu entries, %u dimensions\n",
+		fprintf(lg,
+			"semantic vectors: %zu words x %zu papers, %zu entries, %u dimensions\n",
 			n_voc, n_sample, a.row_off[n_sample], dims);
 
 	/* randomized range finder */
@@ -425,16 +432,17 @@ int vec_model_write(const struct lex_seg *seg, const uint32_t *seg_terms, size_t
 	hd.byte_order = LEX_BYTE_ORDER;
 	hd.dims = dims;
 	hd.n_terms = (uint32_t)n_terms;
-	if (getrandom(&hd.build_id, sizeof(hd.build_id), GRND_NONBLOCK) != (ssize_t)sizeof(hd.build_id))
+	if (getrandom(&hd.build_id, sizeof(hd.build_id), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(hd.build_id))
 		hd.build_id = (uint64_t)time(NULL) ^ 0x9E3779B97F4A7C15ULL;
 	hd.file_size = o.off;
 	hd.data_hash = lex_hasher_end(&o.h);
 	memcpy(head, &hd, sizeof(hd));
 	hd.header_hash = lex_hash64(head, MODEL_HEADER, 0);
 	memcpy(head, &hd, sizeof(hd));
-	if (!o.failed && (fseek(o.f, 0, SEEK_SET) != 0 ||
-			  fwrite(head, 1, MODEL_HEADER, o.f) != MODEL_HEADER || fflush(o.f) != 0 ||
-			  fsync(fileno(o.f)) != 0))
+	if (!o.failed &&
+	    (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(head, 1, MODEL_HEADER, o.f) != MODEL_HEADER ||
+	     fflush(o.f) != 0 || fsync(fileno(o.f)) != 0))
 		o.failed = 1;
 	if (fclose(o.f) != 0)
 		o.failed = 1;
@@ -479,7 +487,7 @@ int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
 	}
 	memset(head + offsetof(struct model_header, header_hash), 0, sizeof(hd.header_hash));
 	if (lex_hash64(head, MODEL_HEADER, 0) != hd.header_hash || hd.file_size != size ||
-	    lex_hash64(base + MODEL_HEADER, size - MODEL_HEADER, 0) != hd.data_hash)
+	    !vec_file_hash_ok(path, MODEL_HEADER, size - MODEL_HEADER, hd.data_hash))
 		goto bad;
 	if (hd.dims < 2 || hd.dims > VEC_DIMS_MAX || !hd.n_terms)
 		goto bad;
@@ -506,7 +514,8 @@ int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
 		if (m->term_off[k + 1] < m->term_off[k])
 			goto bad;
 		if (k) {
-			size_t na = m->term_off[k] - m->term_off[k - 1], nb = m->term_off[k + 1] - m->term_off[k];
+			size_t na = m->term_off[k] - m->term_off[k - 1],
+			       nb = m->term_off[k + 1] - m->term_off[k];
 			int c = memcmp(m->terms + m->term_off[k - 1], m->terms + m->term_off[k],
 				       na < nb ? na : nb);
 			if (c > 0 || (c == 0 && na >= nb))

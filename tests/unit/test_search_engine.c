@@ -307,7 +307,8 @@ TEST(search_engine_watcher_follows_the_store)
 	o.log = fopen("/dev/null", "w");
 	CHECK_INT(engine_open(db, st, &o, &e, &err), PB_OK);
 	other = store_open(db, &err);
-	p = make_paper(&a, "2699.00002", "Quuxwidget theory", "Quuxwidgets everywhere.", "2026-07-03");
+	p = make_paper(&a, "2699.00002", "Quuxwidget theory", "Quuxwidgets everywhere.",
+		       "2026-07-03");
 	CHECK_INT(store_paper_upsert(other, &p, &up, &err), PB_OK);
 	store_close(other);
 	for (i = 0; i < 100 && hits_for(e, "quuxwidget", ENGINE_LEXICAL, NULL, 0) != 1; i++)
@@ -339,7 +340,7 @@ TEST(search_engine_lsa_neighbours_share_categories)
 	{
 		struct engine_request r;
 		struct engine_result all;
-		char (*prim)[32];
+		char(*prim)[32];
 		long n_prim = 0, i, j;
 		memset(&r, 0, sizeof(r));
 		r.query = "the OR of OR a OR and";
@@ -353,7 +354,8 @@ TEST(search_engine_lsa_neighbours_share_categories)
 			if (engine_similar(e, all.hits[k].arxiv_id, 1, &a, &nn, &err) || !nn.n_hits)
 				continue;
 			if (store_paper_get(st, all.hits[k].arxiv_id, &a, &p, &err) ||
-			    store_paper_get(st, nn.hits[0].arxiv_id, &a, &q, &err) || !p.n_categories)
+			    store_paper_get(st, nn.hits[0].arxiv_id, &a, &q, &err) ||
+			    !p.n_categories)
 				continue;
 			CHECK(strcmp(nn.hits[0].arxiv_id, all.hits[k].arxiv_id) != 0);
 			tried++;
@@ -369,8 +371,8 @@ TEST(search_engine_lsa_neighbours_share_categories)
 		}
 		free(prim);
 	}
-	printf("#   nearest neighbour shares the primary category: %ld of %ld (chance %.3f)\n", same,
-	       tried, chance);
+	printf("#   nearest neighbour shares the primary category: %ld of %ld (chance %.3f)\n",
+	       same, tried, chance);
 	CHECK(tried > 100);
 	CHECK((double)same / (double)tried > 1.5 * chance);
 	{
@@ -498,7 +500,8 @@ TEST(search_engine_interface)
 	f.limit = 5;
 	f.sort = STORE_SORT_RELEVANCE;
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(search_query(se, st, "quantum gravity", &f, &total, &a, collect_cb, &c, &err), PB_OK);
+	CHECK_INT(search_query(se, st, "quantum gravity", &f, &total, &a, collect_cb, &c, &err),
+		  PB_OK);
 	CHECK(total >= 5);
 	CHECK_INT(c.n, 5);
 	/* filters: category and days, by date */
@@ -521,12 +524,14 @@ TEST(search_engine_interface)
 	memset(&f, 0, sizeof(f));
 	f.limit = 3;
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(search_query(se, st, "arXiv:hep-th/9108002v1", &f, &total, &a, collect_cb, &c, &err),
-		  PB_OK);
+	CHECK_INT(
+	    search_query(se, st, "arXiv:hep-th/9108002v1", &f, &total, &a, collect_cb, &c, &err),
+	    PB_OK);
 	CHECK_STR(c.ids[0], "hep-th/9108002");
 	/* highlight words, snippets, facets, similar */
-	CHECK_INT(search_terms(se, "Neural -gan \"deep nets\" cat:cs.LG ti:Theory OR", &a, &terms, &n),
-		  PB_OK);
+	CHECK_INT(
+	    search_terms(se, "Neural -gan \"deep nets\" cat:cs.LG ti:Theory OR", &a, &terms, &n),
+	    PB_OK);
 	CHECK_INT(n, 4);
 	CHECK_STR(terms[0], "neural");
 	CHECK_STR(terms[3], "theory");
@@ -591,10 +596,12 @@ TEST(search_vectors_ivf_recall)
 		none.day_from = INT32_MIN;
 		none.day_to = INT32_MAX;
 		vec_doc_vector(v, qi, qv);
-		CHECK_INT(vec_search(d1, &view, 1, qv, &none, UINT32_MAX, 0, 10, 0, &a, &ex, &nex, &err),
-			  PB_OK);
-		CHECK_INT(vec_search(d2, &view, 1, qv, &none, UINT32_MAX, 0, 10, 0, &a, &ap, &nap, &err),
-			  PB_OK);
+		CHECK_INT(
+		    vec_search(d1, &view, 1, qv, &none, UINT32_MAX, 0, 10, 0, &a, &ex, &nex, &err),
+		    PB_OK);
+		CHECK_INT(
+		    vec_search(d2, &view, 1, qv, &none, UINT32_MAX, 0, 10, 0, &a, &ap, &nap, &err),
+		    PB_OK);
 		CHECK_INT(nap, 10);
 		for (i = 0; i < nex; i++)
 			for (j = 0; j < nap; j++)
@@ -604,8 +611,8 @@ TEST(search_vectors_ivf_recall)
 		CHECK_INT(ex[0].doc, qi);
 		CHECK_INT(ap[0].doc, qi);
 	}
-	printf("#   inverted file: %u of %u exact top-10 neighbours found (%u lists)\n", found, total,
-	       ivf.n_lists);
+	printf("#   inverted file: %u of %u exact top-10 neighbours found (%u lists)\n", found,
+	       total, ivf.n_lists);
 	CHECK(found * 2 > total);
 	vec_ivf_free(&ivf);
 out:

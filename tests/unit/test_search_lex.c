@@ -173,8 +173,8 @@ static int corpus_add(void *ctx, long long row, const struct paper *p)
 {
 	struct corpus *c = ctx;
 	const char *fields[LEX_NFIELDS] = {p->title, p->abstract, p->authors};
-	static const unsigned room[LEX_NFIELDS] = {LEX_BASE_ABSTRACT - 1,
-						   LEX_BASE_AUTHORS - LEX_BASE_ABSTRACT - 1, 1u << 20};
+	static const unsigned room[LEX_NFIELDS] = {
+	    LEX_BASE_ABSTRACT - 1, LEX_BASE_AUTHORS - LEX_BASE_ABSTRACT - 1, 1u << 20};
 	size_t d = c->n;
 	unsigned f;
 	(void)row;
@@ -262,8 +262,8 @@ static void reference(const struct lex_query *q, struct ref_ctx *r)
 	struct corpus *c = corpus();
 	double avg[LEX_NFIELDS] = {0}, df[RQ][LEX_PHRASE_MAX];
 	long qid[RQ][LEX_PHRASE_MAX];
-	double (*tf)[RQ][LEX_PHRASE_MAX][LEX_NFIELDS] = calloc(c->n, sizeof(*tf));
-	unsigned char (*phrase)[RQ] = calloc(c->n, sizeof(*phrase));
+	double(*tf)[RQ][LEX_PHRASE_MAX][LEX_NFIELDS] = calloc(c->n, sizeof(*tf));
+	unsigned char(*phrase)[RQ] = calloc(c->n, sizeof(*phrase));
 	size_t d, i, t2;
 	unsigned cl, t, f;
 
@@ -368,7 +368,7 @@ static void check_query_k(const char *name, const struct lex_query *q, const uns
 	struct lex_seg *seg = sample_seg();
 	struct lex_view v = {seg, NULL};
 	struct lex_request req;
-	struct lex_result res, ex;
+	struct lex_result res, ex, seeded;
 	struct arena a = ARENA_INIT;
 	struct pb_err err = PB_ERR_INIT;
 	struct ref_ctx r;
@@ -386,8 +386,16 @@ static void check_query_k(const char *name, const struct lex_query *q, const uns
 		req.k = k;
 		req.count = 1;
 		CHECK_INT(lex_search(&v, 1, q, &req, &a, &res, &err), PB_OK);
+		req.seed_always = 1; /* and with threshold seeding: the same list */
+		CHECK_INT(lex_search(&v, 1, q, &req, &a, &seeded, &err), PB_OK);
+		req.seed_always = 0;
 		req.exhaustive = 1;
 		CHECK_INT(lex_search(&v, 1, q, &req, &a, &ex, &err), PB_OK);
+		CHECK_INT(seeded.n_hits, res.n_hits);
+		for (i = 0; i < seeded.n_hits && i < res.n_hits; i++)
+			if (seeded.hits[i].doc != res.hits[i].doc ||
+			    seeded.hits[i].score != res.hits[i].score)
+				failed = 1;
 		CHECK_INT(res.total, ref_matches(&r));
 		CHECK_INT(res.n_hits, ex.n_hits);
 		CHECK_INT(res.n_hits, (long)k < ref_matches(&r) ? (long)k : ref_matches(&r));
@@ -396,17 +404,20 @@ static void check_query_k(const char *name, const struct lex_query *q, const uns
 			const char *id = lex_seg_id(seg, res.hits[i].doc, &n);
 			double want = r.docs[i].score;
 			/* pruning never changes the list */
-			if (res.hits[i].doc != ex.hits[i].doc || res.hits[i].score != ex.hits[i].score)
+			if (res.hits[i].doc != ex.hits[i].doc ||
+			    res.hits[i].score != ex.hits[i].score)
 				failed = 1;
 			/* scores agree with the texts (ties may swap documents) */
 			if (fabs(res.hits[i].score - want) > 1e-3 * (1 + want))
 				failed = 1;
 			if (i < 3 &&
-			    fabs(r.docs[i].score - (i + 1 < r.n ? r.docs[i + 1].score : 0)) > 1e-3 &&
+			    fabs(r.docs[i].score - (i + 1 < r.n ? r.docs[i + 1].score : 0)) >
+				1e-3 &&
 			    (n != strlen(r.docs[i].id) || memcmp(id, r.docs[i].id, n) != 0))
 				failed = 1;
 			if (failed) {
-				printf("#   %s (k %u): hit %u: %.*s %.5f (exhaustive %u %.5f), reference %s "
+				printf("#   %s (k %u): hit %u: %.*s %.5f (exhaustive %u %.5f), "
+				       "reference %s "
 				       "%.5f\n",
 				       name, k, i, (int)n, id, res.hits[i].score, ex.hits[i].doc,
 				       ex.hits[i].score, r.docs[i].id, want);
@@ -429,12 +440,26 @@ static void check_query(const char *name, const struct lex_query *q, unsigned k)
 TEST(search_bm25_matches_reference_and_pruning)
 {
 	static const char *const and_queries[] = {
-		"quantum", "neural network", "the of", "black hole", "graph", "model learning data",
-		"lattice gauge theory", "we show that", "alpha", "2606.32039",
+	    "quantum",
+	    "neural network",
+	    "the of",
+	    "black hole",
+	    "graph",
+	    "model learning data",
+	    "lattice gauge theory",
+	    "we show that",
+	    "alpha",
+	    "2606.32039",
 	};
 	static const char *const or_queries[] = {
-		"the", "neural network", "of the and", "quantum gravity string", "deep learning image",
-		"we a the is of model", "spin glass", "language model reasoning",
+	    "the",
+	    "neural network",
+	    "of the and",
+	    "quantum gravity string",
+	    "deep learning image",
+	    "we a the is of model",
+	    "spin glass",
+	    "language model reasoning",
 	};
 	static const unsigned ks[] = {10, 1, 100};
 	size_t k;
@@ -442,7 +467,7 @@ TEST(search_bm25_matches_reference_and_pruning)
 		struct qbuild b;
 		query_init(&b);
 		add_words(&b, and_queries[k], LEX_MUST);
-		check_query(and_queries[k], &b.q, 10);
+		check_query_k(and_queries[k], &b.q, ks, 3);
 	}
 	for (k = 0; k < sizeof(or_queries) / sizeof(or_queries[0]); k++) {
 		struct qbuild b;

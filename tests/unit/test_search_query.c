@@ -18,12 +18,14 @@ static const char *show(const struct query *q)
 	for (k = 0; k < q->lex.n_clauses && len < sizeof(out) - 200; k++) {
 		const struct lex_clause *c = &q->lex.clause[k];
 		const char *f = c->fields == LEX_FIELD_ALL ? ""
-				: c->fields == 1 ? "ti:"
-				: c->fields == 2 ? "abs:"
-						 : "au:";
+				: c->fields == 1	   ? "ti:"
+				: c->fields == 2	   ? "abs:"
+							   : "au:";
 		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%c%s%s", k ? " " : "",
-					c->occur == LEX_MUST ? '+' : c->occur == LEX_SHOULD ? '?' : '-', f,
-					c->n_terms > 1 ? "\"" : "");
+					c->occur == LEX_MUST	 ? '+'
+					: c->occur == LEX_SHOULD ? '?'
+								 : '-',
+					f, c->n_terms > 1 ? "\"" : "");
 		for (t = 0; t < c->n_terms; t++)
 			len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", t ? " " : "",
 						c->terms[t]);
@@ -65,7 +67,8 @@ TEST(search_query_operators)
 	CHECK_INT(q.n_words, 1);
 	CHECK_STR(parse("ti:quantum au:\"Yann LeCun\" abs:lattice", &q, &a),
 		  "+ti:quantum +au:\"yann lecun\" +abs:lattic");
-	CHECK_STR(parse("title:graph author:wang abstract:spin", &q, &a), "+ti:graph +au:wang +abs:spin");
+	CHECK_STR(parse("title:graph author:wang abstract:spin", &q, &a),
+		  "+ti:graph +au:wang +abs:spin");
 	CHECK_STR(parse("quantum OR gravity", &q, &a), "?quantum ?graviti");
 	CHECK(q.or_mode);
 	CHECK_STR(parse("quantum AND gravity", &q, &a), "+quantum +graviti");
@@ -119,11 +122,11 @@ TEST(search_query_pasted_abstract)
 	struct arena a = ARENA_INIT;
 	struct query q;
 	const char *abstract =
-		"We study the spectral statistics of random matrices drawn from ensembles with "
-		"heavy tails and show that the eigenvalue spacing distribution interpolates between "
-		"Poisson and Wigner-Dyson statistics. Our results apply to sparse graphs, disordered "
-		"systems and the localization transition of Anderson models in high dimensions. We "
-		"derive the density of states and compare with numerical simulations of matrices.";
+	    "We study the spectral statistics of random matrices drawn from ensembles with "
+	    "heavy tails and show that the eigenvalue spacing distribution interpolates between "
+	    "Poisson and Wigner-Dyson statistics. Our results apply to sparse graphs, disordered "
+	    "systems and the localization transition of Anderson models in high dimensions. We "
+	    "derive the density of states and compare with numerical simulations of matrices.";
 	parse(abstract, &q, &a);
 	CHECK(!q.has_operators);
 	CHECK(q.n_words > QUERY_LONG_WORDS);
@@ -159,11 +162,44 @@ TEST(search_query_hostile_input)
 	struct arena a = ARENA_INIT;
 	struct query q;
 	static const char *const inputs[] = {
-		"\"", "\"\"", "\"\"\"", "-", "--", "---x", "-\"", ":", "ti:", "ti:\"", "ti:ti:ti:x",
-		"cat:", "cat:\"", "after:", "after:9999-99-99", "before:-1", "after:2024-1-1",
-		"OR", "OR OR OR", "AND", "\\", "\\\\\\", "$$$$", "{{{{}}}}", "\\'{\\", "\xff\xfe\xfd",
-		"\xc3", "\xe2\x82", "a\0b", "-cat:cs.LG", "au:-x", "\"a\" -\"a\" +a", "%s%n%x",
-		"arXiv:", "hep-th/", "2101.", "0000.00000", "ti:\"\" au:\"\"",
+	    "\"",
+	    "\"\"",
+	    "\"\"\"",
+	    "-",
+	    "--",
+	    "---x",
+	    "-\"",
+	    ":",
+	    "ti:",
+	    "ti:\"",
+	    "ti:ti:ti:x",
+	    "cat:",
+	    "cat:\"",
+	    "after:",
+	    "after:9999-99-99",
+	    "before:-1",
+	    "after:2024-1-1",
+	    "OR",
+	    "OR OR OR",
+	    "AND",
+	    "\\",
+	    "\\\\\\",
+	    "$$$$",
+	    "{{{{}}}}",
+	    "\\'{\\",
+	    "\xff\xfe\xfd",
+	    "\xc3",
+	    "\xe2\x82",
+	    "a\0b",
+	    "-cat:cs.LG",
+	    "au:-x",
+	    "\"a\" -\"a\" +a",
+	    "%s%n%x",
+	    "arXiv:",
+	    "hep-th/",
+	    "2101.",
+	    "0000.00000",
+	    "ti:\"\" au:\"\"",
 	};
 	size_t k;
 	char *big;
@@ -174,7 +210,11 @@ TEST(search_query_hostile_input)
 	/* huge inputs: many words, one huge word, many quotes, long phrases */
 	big = malloc(200001);
 	for (k = 0; k < 200000; k++)
-		big[k] = "ab \"-:\\x"[k % 9 == 0 ? 2 : k % 7 == 0 ? 3 : k % 11 == 0 ? 4 : k % 13 == 0 ? 5 : k % 2];
+		big[k] = "ab \"-:\\x"[k % 9 == 0    ? 2
+				      : k % 7 == 0  ? 3
+				      : k % 11 == 0 ? 4
+				      : k % 13 == 0 ? 5
+						    : k % 2];
 	big[200000] = '\0';
 	parse(big, &q, &a);
 	check_sane(&q);

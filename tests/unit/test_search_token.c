@@ -22,10 +22,11 @@ static const char *terms_of(const char *text, int stem, int with_pos)
 	while (lex_scan_next(&sc, &w) && len < sizeof(out) - 100) {
 		lex_term_of(st, &w, term);
 		if (with_pos)
-			len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s@%u", len ? "|" : "",
-						term, w.pos);
+			len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s@%u",
+						len ? "|" : "", term, w.pos);
 		else
-			len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", len ? "|" : "", term);
+			len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s",
+						len ? "|" : "", term);
 	}
 	lex_stemmer_free(st);
 	return out;
@@ -33,12 +34,14 @@ static const char *terms_of(const char *text, int stem, int with_pos)
 
 TEST(search_token_words_and_case)
 {
-	CHECK_STR(terms_of("Hello, World! A 3-body problem.", 0, 0), "hello|world|a|3|body|problem");
+	CHECK_STR(terms_of("Hello, World! A 3-body problem.", 0, 0),
+		  "hello|world|a|3|body|problem");
 	CHECK_STR(terms_of("", 0, 0), "");
 	CHECK_STR(terms_of("  ...  ", 0, 0), "");
 	CHECK_STR(terms_of("pi = 3.14159 and x86 H2O", 0, 0), "pi|3.14159|and|x86|h2o");
 	CHECK_STR(terms_of("state-of-the-art", 0, 0), "state|of|the|art");
-	CHECK_STR(terms_of("Maxwell's demon, students' work", 0, 0), "maxwell's|demon|students|work");
+	CHECK_STR(terms_of("Maxwell's demon, students' work", 0, 0),
+		  "maxwell's|demon|students|work");
 }
 
 TEST(search_token_stemming)
@@ -54,7 +57,8 @@ TEST(search_token_math)
 {
 	CHECK_STR(terms_of("the $\\alpha$-decay of $\\mathcal{O}(n^2)$", 0, 0),
 		  "the|alpha|decay|of|o|n|2");
-	CHECK_STR(terms_of("$\\varepsilon$ and $\\Gamma_{\\rm eff}$", 0, 0), "epsilon|and|gamma|eff");
+	CHECK_STR(terms_of("$\\varepsilon$ and $\\Gamma_{\\rm eff}$", 0, 0),
+		  "epsilon|and|gamma|eff");
 	CHECK_STR(terms_of("\\frac{1}{2} \\left( x \\right)", 0, 0), "1|2|x");
 	/* Unicode Greek letters meet their LaTeX names */
 	CHECK_STR(terms_of("α-synuclein and µ", 0, 0), "alpha|synuclein|and|mu");
@@ -63,14 +67,19 @@ TEST(search_token_math)
 
 TEST(search_token_utf8_and_accents)
 {
-	CHECK_STR(terms_of("C. Balázs, Ørsted, Łukasz Müller", 0, 0), "c|balazs|orsted|lukasz|muller");
-	CHECK_STR(terms_of("Bohdan Paczy\\'nski, Gr{\\\"o}nbech, Mar\\'{\\I}a, Fr\\'{e}d\\'{e}ric", 0,
-			   0),
-		  "bohdan|paczynski|gronbech|maria|frederic");
-	CHECK_STR(terms_of("Mart\\'{ı}nez \\v{S}koda \\\"Ozt\\\"urk", 0, 0), "martinez|skoda|ozturk");
+	CHECK_STR(terms_of("C. Balázs, Ørsted, Łukasz Müller", 0, 0),
+		  "c|balazs|orsted|lukasz|muller");
+	CHECK_STR(
+	    terms_of("Bohdan Paczy\\'nski, Gr{\\\"o}nbech, Mar\\'{\\I}a, Fr\\'{e}d\\'{e}ric", 0, 0),
+	    "bohdan|paczynski|gronbech|maria|frederic");
+	CHECK_STR(terms_of("Mart\\'{ı}nez \\v{S}koda \\\"Ozt\\\"urk", 0, 0),
+		  "martinez|skoda|ozturk");
 	CHECK_STR(terms_of("Москва Über", 0, 0), "москва|uber");
 	/* invalid UTF-8 separates words, never crashes */
-	CHECK_STR(terms_of("ab\xff\xfe" "cd \xe2\x82", 0, 0), "ab|cd");
+	CHECK_STR(terms_of("ab\xff\xfe"
+			   "cd \xe2\x82",
+			   0, 0),
+		  "ab|cd");
 	CHECK_STR(terms_of("the {A}dS space", 0, 0), "the|ads|space");
 	CHECK_STR(terms_of("trailing \\", 0, 0), "trailing");
 	CHECK_STR(terms_of("\\'", 0, 0), "");
@@ -144,8 +153,8 @@ TEST(search_token_long_words)
 
 TEST(search_postings_varint_roundtrip)
 {
-	static const uint32_t values[] = {0, 1, 127, 128, 300, 16383, 16384, 1u << 21, 1u << 28,
-					  0xFFFFFFFFu};
+	static const uint32_t values[] = {0,	 1,	127,	  128,	    300,
+					  16383, 16384, 1u << 21, 1u << 28, 0xFFFFFFFFu};
 	uint8_t buf[64];
 	size_t k;
 	for (k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
@@ -194,7 +203,8 @@ TEST(search_postings_block_roundtrip)
 	p = buf;
 	end = buf + len;
 	for (k = 0; k < 300;) {
-		CHECK_INT(lex_block_decode(&p, end, k ? docs[k - 1] : 0, k == 0, LEX_BLOCK, blk), PB_OK);
+		CHECK_INT(lex_block_decode(&p, end, k ? docs[k - 1] : 0, k == 0, LEX_BLOCK, blk),
+			  PB_OK);
 		CHECK(blk->n > 0);
 		for (f = 0; f < blk->n; f++) {
 			CHECK_INT(blk->doc[f], docs[k + f]);
