@@ -490,8 +490,19 @@ int lex_filter_pass(const struct lex_filter *f, const struct lex_view *v, uint32
 
 static int phrase_match(struct eval *e, struct phrase *ph)
 {
-	unsigned t;
+	unsigned t, f, possible = 0;
 	uint32_t idx[LEX_PHRASE_MAX], k;
+	/* a field can hold the phrase only if it has every word */
+	for (f = 0; f < LEX_NFIELDS; f++) {
+		if (!((ph->fields >> f) & 1))
+			continue;
+		for (t = 0; t < ph->n && ph->c[t]->blk.tf[ph->c[t]->i][f]; t++)
+			;
+		if (t == ph->n)
+			possible = 1;
+	}
+	if (!possible)
+		return 0;
 	for (t = 0; t < ph->n; t++) {
 		int rc = cur_positions(ph->c[t], &e->pbuf[t], &e->pcap[t], &e->pcount[t]);
 		if (rc) {
@@ -502,9 +513,9 @@ static int phrase_match(struct eval *e, struct phrase *ph)
 	}
 	for (k = 0; k < e->pcount[0]; k++) {
 		uint32_t p0 = e->pbuf[0][k];
-		unsigned f = p0 >= LEX_BASE_AUTHORS ? 2 : p0 >= LEX_BASE_ABSTRACT ? 1 : 0;
+		unsigned pf = p0 >= LEX_BASE_AUTHORS ? 2 : p0 >= LEX_BASE_ABSTRACT ? 1 : 0;
 		int ok = 1;
-		if (!((ph->fields >> f) & 1))
+		if (!((ph->fields >> pf) & 1))
 			continue;
 		for (t = 1; t < ph->n && ok; t++) {
 			uint32_t want = p0 + ph->gaps[t];

@@ -38,7 +38,7 @@
  * scans the lists of the 1/VEC_IVF_PROBE_SHARE nearest centroids (about
  * that share of the documents) instead of every vector. */
 #define VEC_IVF_MIN_DOCS 100000
-#define VEC_IVF_PROBE_SHARE 32
+#define VEC_IVF_PROBE_SHARE 16
 
 /* The trained model: memory-mapped, read-only, shareable between threads. */
 struct vec_model {

@@ -1,7 +1,7 @@
 /* vec_ivf.c - an inverted file index over document vectors, so a semantic
  * query on a large corpus scans a few percent of the vectors: spherical
  * k-means puts the documents in sqrt(N) lists around unit centroids; a
- * query scans the lists of its VEC_IVF_PROBE nearest centroids. Stored
+ * query scans the lists of its nearest centroids (VEC_IVF_PROBE_SHARE). Stored
  * with the document vectors (vec_index.c). */
 #include "vec.h"
 #include "vec_int.h"
