@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../harvest/harvest.h"
+#include "../search/engine.h"
 
 #include "../core/progress.h"
 #include "../core/text.h"
@@ -39,6 +40,36 @@ static void serve_usage(FILE *out)
 		     "  --no-harvest        do not run the scheduled harvest (docs/harvest.md)\n"
 		     "\n"
 		     "exit status: 0 stopped by a signal; 1 could not start; 2 bad usage\n");
+}
+
+/* The search engine for the site: the indexed engine (built now when the
+ * index is missing, then kept fresh by a watcher thread) for SQLite stores;
+ * the simple matcher for other stores, or when the index cannot be made. */
+static struct search_engine *open_search(struct cli *c, FILE *log)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct store *st = store_open(c->cfg.db, &err);
+	struct engine_opts o;
+	struct engine *e;
+	struct search_engine *se;
+
+	if (!st)
+		return search_simple_new();
+	if (strcmp(st->ops->name, "sqlite") != 0) {
+		store_close(st);
+		return search_simple_new();
+	}
+	engine_opts_default(&o);
+	o.watch = 1;
+	o.log = log;
+	if (engine_open(c->cfg.db, st, &o, &e, &err)) {
+		fprintf(log, "paperboy: search index: %s; using the simple search\n", err.msg);
+		se = search_simple_new();
+	} else {
+		se = engine_search_iface(e);
+	}
+	store_close(st);
+	return se;
 }
 
 /* Imports the sample when the store is empty; *papers gets the count. */
@@ -147,7 +178,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			site.base_url[--n] = '\0';
 	}
 	snprintf(site.db, sizeof(site.db), "%s", c->cfg.db);
-	site.search = search_simple_new();
+	site.search = open_search(c, stderr);
 	if (!site.search) {
 		cli_error("out of memory");
 		return EXIT_FAIL;

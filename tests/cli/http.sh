@@ -604,6 +604,15 @@ expect_eq "a bad category feed is 404" "$STATUS" 404
 req GET /feeds/search.atom
 expect_eq "a search feed without words is 400" "$STATUS" 400
 
+# ---- the site searches with the indexed engine (stemming, ranking) ----
+req GET '/search?q=segmentations'
+expect_eq "search answers" "$STATUS" 200
+n1=$(grep -o '[0-9,]* results' "$BODY" | head -1)
+req GET '/search?q=segmentation'
+n2=$(grep -o '[0-9,]* results' "$BODY" | head -1)
+if [ -n "$n1" ] && [ "$n1" = "$n2" ]; then ok "a stemmed word finds its other forms ($n1)"; else notok "a stemmed word finds its other forms" "[$n1] vs [$n2]"; fi
+if [ -f "$DB.idx/lex" ] || [ -d "$DB.idx" ]; then ok "serve built the search index next to the database"; else notok "serve built the search index next to the database"; fi
+
 # ---- metrics and access log ----
 req GET /metrics
 expect_status_ct "metrics" 200 '^text/plain; version=0\.0\.4'
