@@ -34,6 +34,7 @@ struct base {
 	uint32_t *id_slot; /* docid + 1, 0 empty */
 	uint32_t id_mask;
 	struct stat lex_stat; /* of the lex file when opened */
+	int unverified;       /* opened without the data checksums (the watcher checks) */
 };
 
 /* What a search sees. */
@@ -189,7 +190,8 @@ static int open_main(struct engine *e, struct store *st, int rebuild, struct lex
 	double t0 = (double)clock();
 	int rc;
 	if (!rebuild) {
-		rc = lex_seg_open_file(e->lex_path, out, err);
+		rc = e->opts.watch ? lex_seg_open_file_fast(e->lex_path, out, err)
+				   : lex_seg_open_file(e->lex_path, out, err);
 		if (rc == PB_OK || rc == PB_ENOMEM)
 			return rc;
 		logf_(e, "%s; rebuilding it from the store", err->msg);
@@ -212,7 +214,8 @@ static int open_vectors(struct engine *e, struct base *b, int retrain, struct pb
 	if (!e->opts.vectors)
 		return PB_OK;
 	if (!retrain) {
-		rc = vec_model_open(e->model_path, &b->model, err);
+		rc = e->opts.watch ? vec_model_open_fast(e->model_path, &b->model, err)
+				   : vec_model_open(e->model_path, &b->model, err);
 		if (rc == PB_ENOMEM)
 			return rc;
 		if (rc) {
@@ -231,7 +234,8 @@ static int open_vectors(struct engine *e, struct base *b, int retrain, struct pb
 			return PB_OK;
 		}
 	}
-	rc = vec_docs_open(e->docs_path, b->model, b->main, &b->vmain, err);
+	rc = e->opts.watch ? vec_docs_open_fast(e->docs_path, b->model, b->main, &b->vmain, err)
+			   : vec_docs_open(e->docs_path, b->model, b->main, &b->vmain, err);
 	if (rc == PB_ENOMEM)
 		return rc;
 	if (rc) {
@@ -266,6 +270,7 @@ static int new_base(struct engine *e, struct store *st, int rebuild, int retrain
 		return rc;
 	}
 	stat(e->lex_path, &b->lex_stat);
+	b->unverified = e->opts.watch && !rebuild;
 	*out = b;
 	return PB_OK;
 }
@@ -376,6 +381,36 @@ static int lex_file_changed(struct engine *e)
 	return changed;
 }
 
+/* The checksums a fast open skipped: on damage, a rebuild. */
+static void verify_base(struct engine *e, struct store *st)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct snap *s = acquire(e);
+	struct base *b = s->base;
+	int bad_lex = 0, bad_model = 0, bad_docs = 0;
+	if (!b->unverified) {
+		release(e, s);
+		return;
+	}
+	bad_lex = lex_seg_verify(b->main, e->lex_path, &err) != PB_OK;
+	if (!bad_lex && b->model)
+		bad_model = vec_model_verify(b->model, e->model_path, &err) != PB_OK;
+	if (!bad_lex && !bad_model && b->vmain)
+		bad_docs = vec_docs_verify(b->vmain, e->docs_path, &err) != PB_OK;
+	pthread_mutex_lock(&e->mu);
+	b->unverified = 0;
+	pthread_mutex_unlock(&e->mu);
+	release(e, s);
+	if (bad_lex || bad_model || bad_docs) {
+		logf_(e, "%s; rebuilding", err.msg);
+		err.rc = PB_OK;
+		pthread_mutex_lock(&e->refresh_mu);
+		if (rebuild_locked(e, st, bad_model, &err))
+			logf_(e, "rebuilding: %s", err.msg);
+		pthread_mutex_unlock(&e->refresh_mu);
+	}
+}
+
 static void *watch_main(void *arg)
 {
 	struct engine *e = arg;
@@ -388,6 +423,7 @@ static void *watch_main(void *arg)
 		logf_(e, "cannot follow the store: %s", err.msg);
 		return NULL;
 	}
+	verify_base(e, st);
 	pthread_mutex_lock(&e->mu);
 	while (!e->stop) {
 		struct timespec ts;

@@ -258,6 +258,7 @@ struct lex_seg {
 	int64_t max_row;	/* largest store row id indexed */
 	char built[24];		/* moment the build's scan started */
 	uint64_t build_id;	/* random, written by the builder */
+	uint64_t data_hash;	/* the header's checksum of everything after it */
 
 	const int64_t *row;	 /* [n_docs] store row ids, ascending */
 	const uint64_t *chash;	 /* [n_docs] lex_paper_hash of what was indexed */
@@ -308,6 +309,12 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
  * version and checksum. PB_ENOTFOUND when missing, PB_ECORRUPT or
  * PB_EVERSION with a message naming the file when damaged or foreign. */
 int lex_seg_open_file(const char *path, struct lex_seg **out, struct pb_err *err);
+/* The same without the checksum of the data (the header's is checked):
+ * for a fast start, with lex_seg_verify later. */
+int lex_seg_open_file_fast(const char *path, struct lex_seg **out, struct pb_err *err);
+/* Checks the data checksum of a segment opened from path. PB_OK, or
+ * PB_ECORRUPT / PB_EIO with a message naming the file. */
+int lex_seg_verify(const struct lex_seg *s, const char *path, struct pb_err *err);
 /* Opens an image in memory; takes ownership of data (malloc'd) even on
  * failure. Same checks as a file. */
 int lex_seg_open_mem(void *data, size_t size, struct lex_seg **out, struct pb_err *err);

@@ -43,7 +43,8 @@ static int check_offsets(const uint32_t *off, uint32_t n, uint64_t limit)
 	return off[n] > limit ? -1 : 0;
 }
 
-static int validate(struct lex_seg *s, const char *name, const char *path, struct pb_err *err)
+static int validate(struct lex_seg *s, const char *name, const char *path, int checksum,
+		    struct pb_err *err)
 {
 	struct lex_header hd;
 	uint8_t head[LEX_HEADER_SIZE];
@@ -69,7 +70,10 @@ static int validate(struct lex_seg *s, const char *name, const char *path, struc
 		return bad(err, name, "header checksum mismatch");
 	if (hd.file_size != s->size)
 		return bad(err, name, "truncated or extended");
-	if (path) {
+	s->data_hash = hd.data_hash;
+	if (!checksum) {
+		h = hd.data_hash;
+	} else if (path) {
 		if (lex_hash_file(path, LEX_HEADER_SIZE, s->size - LEX_HEADER_SIZE, &h))
 			return pb_err_set(err, PB_EIO, "%s: cannot read it", path);
 	} else {
@@ -164,10 +168,10 @@ static int validate(struct lex_seg *s, const char *name, const char *path, struc
 	return PB_OK;
 }
 
-static int open_image(struct lex_seg *s, const char *name, const char *path, struct lex_seg **out,
-		      struct pb_err *err)
+static int open_image(struct lex_seg *s, const char *name, const char *path, int checksum,
+		      struct lex_seg **out, struct pb_err *err)
 {
-	int rc = validate(s, name, path, err);
+	int rc = validate(s, name, path, checksum, err);
 	if (rc) {
 		lex_seg_close(s);
 		return rc;
@@ -176,7 +180,7 @@ static int open_image(struct lex_seg *s, const char *name, const char *path, str
 	return PB_OK;
 }
 
-int lex_seg_open_file(const char *path, struct lex_seg **out, struct pb_err *err)
+static int open_file(const char *path, int checksum, struct lex_seg **out, struct pb_err *err)
 {
 	struct lex_seg *s;
 	struct stat sb;
@@ -211,7 +215,27 @@ int lex_seg_open_file(const char *path, struct lex_seg **out, struct pb_err *err
 	s->base = m;
 	s->size = (size_t)sb.st_size;
 	s->mapped = 1;
-	return open_image(s, path, path, out, err);
+	return open_image(s, path, path, checksum, out, err);
+}
+
+int lex_seg_open_file(const char *path, struct lex_seg **out, struct pb_err *err)
+{
+	return open_file(path, 1, out, err);
+}
+
+int lex_seg_open_file_fast(const char *path, struct lex_seg **out, struct pb_err *err)
+{
+	return open_file(path, 0, out, err);
+}
+
+int lex_seg_verify(const struct lex_seg *s, const char *path, struct pb_err *err)
+{
+	uint64_t h;
+	if (lex_hash_file(path, LEX_HEADER_SIZE, s->size - LEX_HEADER_SIZE, &h))
+		return pb_err_set(err, PB_EIO, "%s: cannot read it", path);
+	if (h != s->data_hash)
+		return bad(err, path, "checksum mismatch");
+	return PB_OK;
 }
 
 int lex_seg_open_mem(void *data, size_t size, struct lex_seg **out, struct pb_err *err)
@@ -229,7 +253,7 @@ int lex_seg_open_mem(void *data, size_t size, struct lex_seg **out, struct pb_er
 		lex_seg_close(s);
 		return pb_err_set(err, PB_EINVAL, "search segment buffer not aligned");
 	}
-	return open_image(s, "fresh search segment", NULL, out, err);
+	return open_image(s, "fresh search segment", NULL, 1, out, err);
 }
 
 void lex_seg_close(struct lex_seg *s)

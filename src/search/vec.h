@@ -45,7 +45,7 @@ struct vec_model {
 	const uint8_t *base;
 	size_t size;
 	uint32_t dims, n_terms;
-	uint64_t build_id;
+	uint64_t build_id, data_hash;
 	const uint32_t *term_off; /* [n_terms + 1] */
 	const char *terms;	  /* sorted bytewise */
 	const float *idf;	  /* [n_terms] */
@@ -61,6 +61,7 @@ struct vec_docs {
 	int mapped;
 	uint32_t dims, n_docs;
 	uint64_t model_id, seg_id; /* the model and segment they were made from */
+	uint64_t data_hash;
 	const int8_t *q;	   /* [n_docs][dims] quantised, vector = q * scale / 127 */
 	const float *scale;	   /* [n_docs] largest |component| of the normalised vector */
 	/* inverted file index (segments of VEC_IVF_MIN_DOCS or more), else 0 */
@@ -79,6 +80,10 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 /* Opens a model file, checking its checksum. PB_ENOTFOUND when missing,
  * PB_ECORRUPT / PB_EVERSION when damaged or foreign. */
 int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err);
+/* The same without the data checksum, and the check alone (as for lexical
+ * segments: a fast start, checked later). */
+int vec_model_open_fast(const char *path, struct vec_model **out, struct pb_err *err);
+int vec_model_verify(const struct vec_model *m, const char *path, struct pb_err *err);
 void vec_model_close(struct vec_model *m);
 /* Index of a term in the vocabulary, or -1. */
 long vec_model_find(const struct vec_model *m, const char *term);
@@ -91,6 +96,9 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
  * when they were made from another model or segment (rebuild them). */
 int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_seg *seg,
 		  struct vec_docs **out, struct pb_err *err);
+int vec_docs_open_fast(const char *path, const struct vec_model *m, const struct lex_seg *seg,
+		       struct vec_docs **out, struct pb_err *err);
+int vec_docs_verify(const struct vec_docs *d, const char *path, struct pb_err *err);
 void vec_docs_close(struct vec_docs *d);
 
 /* The normalised query vector of words into out[m->dims]: 1, or 0 when no

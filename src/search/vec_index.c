@@ -345,8 +345,8 @@ out:
 	return rc;
 }
 
-int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_seg *seg,
-		  struct vec_docs **out, struct pb_err *err)
+static int docs_open(const char *path, int checksum, const struct vec_model *m,
+		     const struct lex_seg *seg, struct vec_docs **out, struct pb_err *err)
 {
 	struct docs_header hd;
 	uint8_t head[DOCS_HEADER];
@@ -380,8 +380,9 @@ int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_
 	}
 	memset(head + offsetof(struct docs_header, header_hash), 0, sizeof(hd.header_hash));
 	if (lex_hash64(head, DOCS_HEADER, 0) != hd.header_hash || hd.file_size != size ||
-	    !vec_file_hash_ok(path, DOCS_HEADER, size - DOCS_HEADER, hd.data_hash))
+	    (checksum && !vec_file_hash_ok(path, DOCS_HEADER, size - DOCS_HEADER, hd.data_hash)))
 		goto bad;
+	v->data_hash = hd.data_hash;
 	if (hd.model_id != m->build_id || hd.seg_id != seg->build_id || hd.dims != m->dims ||
 	    hd.n_docs != seg->n_docs) {
 		vec_docs_close(v);
@@ -425,6 +426,25 @@ int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_
 bad:
 	vec_docs_close(v);
 	return pb_err_set(err, PB_ECORRUPT, "%s: document vectors are damaged", path);
+}
+
+int vec_docs_open(const char *path, const struct vec_model *m, const struct lex_seg *seg,
+		  struct vec_docs **out, struct pb_err *err)
+{
+	return docs_open(path, 1, m, seg, out, err);
+}
+
+int vec_docs_open_fast(const char *path, const struct vec_model *m, const struct lex_seg *seg,
+		       struct vec_docs **out, struct pb_err *err)
+{
+	return docs_open(path, 0, m, seg, out, err);
+}
+
+int vec_docs_verify(const struct vec_docs *v, const char *path, struct pb_err *err)
+{
+	if (!vec_file_hash_ok(path, DOCS_HEADER, v->size - DOCS_HEADER, v->data_hash))
+		return pb_err_set(err, PB_ECORRUPT, "%s: document vectors are damaged", path);
+	return PB_OK;
 }
 
 void vec_docs_close(struct vec_docs *v)

@@ -454,7 +454,7 @@ int vec_model_write(const struct lex_seg *seg, const uint32_t *seg_terms, size_t
 	return rc;
 }
 
-int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
+static int model_open(const char *path, int checksum, struct vec_model **out, struct pb_err *err)
 {
 	struct model_header hd;
 	uint8_t head[MODEL_HEADER];
@@ -487,8 +487,9 @@ int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
 	}
 	memset(head + offsetof(struct model_header, header_hash), 0, sizeof(hd.header_hash));
 	if (lex_hash64(head, MODEL_HEADER, 0) != hd.header_hash || hd.file_size != size ||
-	    !vec_file_hash_ok(path, MODEL_HEADER, size - MODEL_HEADER, hd.data_hash))
+	    (checksum && !vec_file_hash_ok(path, MODEL_HEADER, size - MODEL_HEADER, hd.data_hash)))
 		goto bad;
+	m->data_hash = hd.data_hash;
 	if (hd.dims < 2 || hd.dims > VEC_DIMS_MAX || !hd.n_terms)
 		goto bad;
 	for (k = 0; k < MS_COUNT; k++)
@@ -527,6 +528,23 @@ int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
 bad:
 	vec_model_close(m);
 	return pb_err_set(err, PB_ECORRUPT, "%s: semantic model is damaged", path);
+}
+
+int vec_model_open(const char *path, struct vec_model **out, struct pb_err *err)
+{
+	return model_open(path, 1, out, err);
+}
+
+int vec_model_open_fast(const char *path, struct vec_model **out, struct pb_err *err)
+{
+	return model_open(path, 0, out, err);
+}
+
+int vec_model_verify(const struct vec_model *m, const char *path, struct pb_err *err)
+{
+	if (!vec_file_hash_ok(path, MODEL_HEADER, m->size - MODEL_HEADER, m->data_hash))
+		return pb_err_set(err, PB_ECORRUPT, "%s: semantic model is damaged", path);
+	return PB_OK;
 }
 
 void vec_model_close(struct vec_model *m)

@@ -622,3 +622,43 @@ out:
 	store_close(st);
 	arena_release(&a);
 }
+
+TEST(search_engine_fast_start_checks_later)
+{
+	char db[512], lex[600], log[4096];
+	struct store *st = sample_db("faststart", db, sizeof(db));
+	struct engine_opts o;
+	struct engine *e = NULL;
+	struct pb_err err = PB_ERR_INIT;
+	struct stat sb;
+	long want;
+	int i;
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	e = open_engine(db, st, 0, log, sizeof(log));
+	want = hits_for(e, "quantum", ENGINE_LEXICAL, NULL, 0);
+	engine_close(e);
+	snprintf(lex, sizeof(lex), "%s.idx/lex", db);
+	CHECK(stat(lex, &sb) == 0);
+	damage(lex, (long)sb.st_size - 100, 0);
+	/* a server opens at once, without reading the whole index... */
+	engine_opts_default(&o);
+	o.vectors = 0;
+	o.watch = 1;
+	o.log = test_log();
+	CHECK_INT(engine_open(db, st, &o, &e, &err), PB_OK);
+	/* ...and its watcher finds the damage and rebuilds */
+	for (i = 0; i < 100; i++) {
+		struct stat now;
+		if (stat(lex, &now) == 0 && now.st_ino != sb.st_ino)
+			break;
+		usleep(100000);
+	}
+	CHECK(i < 100);
+	for (i = 0; i < 50 && hits_for(e, "quantum", ENGINE_LEXICAL, NULL, 0) != want; i++)
+		usleep(100000);
+	CHECK_INT(hits_for(e, "quantum", ENGINE_LEXICAL, NULL, 0), want);
+	engine_close(e);
+	store_close(st);
+}
