@@ -8,6 +8,7 @@
 
 #include "snippet.h"
 #include "vec.h"
+#include "vec_int.h"
 
 #include "../core/arxiv.h"
 
@@ -418,6 +419,7 @@ static void *watch_main(void *arg)
 	/* the first tick refreshes: the store may have changed between the
 	 * engine's snapshot and this connection */
 	unsigned long long last = ~0ULL, v;
+	double next_refresh = 0;
 	struct store *st = store_open(e->db, &err);
 	if (!st) {
 		logf_(e, "cannot follow the store: %s", err.msg);
@@ -452,10 +454,14 @@ static void *watch_main(void *arg)
 			pthread_mutex_unlock(&e->refresh_mu);
 			if (err.rc)
 				logf_(e, "reloading: %s", err.msg);
-		} else if (store_data_version(st, &v, &err) == PB_OK && v != last) {
+		} else if (vec_now() >= next_refresh && store_data_version(st, &v, &err) == PB_OK &&
+			   v != last) {
+			double t0 = vec_now();
 			last = v;
 			if (engine_refresh(e, st, &err))
 				logf_(e, "refreshing: %s", err.msg);
+			/* a refresh scans the store: on a large one, not back to back */
+			next_refresh = vec_now() + 3 * (vec_now() - t0);
 		}
 		pthread_mutex_lock(&e->mu);
 	}

@@ -62,13 +62,15 @@ struct vec_docs {
 	uint32_t dims, n_docs;
 	uint64_t model_id, seg_id; /* the model and segment they were made from */
 	uint64_t data_hash;
-	const int8_t *q;	   /* [n_docs][dims] quantised, vector = q * scale / 127 */
-	const float *scale;	   /* [n_docs] largest |component| of the normalised vector */
-	/* inverted file index (segments of VEC_IVF_MIN_DOCS or more), else 0 */
+	const int8_t *q;    /* [n_docs][dims] quantised, vector = q * scale / 127 */
+	const float *scale; /* [n_docs] largest |component| of the normalised vector */
+	/* inverted file index (segments of VEC_IVF_MIN_DOCS or more), else 0;
+	 * with one, q and scale are in list order: place j holds list_doc[j] */
 	uint32_t n_lists;
-	const float *cent;	  /* [n_lists][dims] unit centroids */
-	const uint32_t *list_off; /* [n_lists + 1] */
-	const uint32_t *list_doc; /* [n_docs] docids, grouped by list */
+	const float *cent;        /* [n_lists][dims] unit centroids */
+	const uint32_t *list_off; /* [n_lists + 1] places of each list */
+	const uint32_t *list_doc; /* [n_docs] docid at each place */
+	const uint32_t *pos;      /* [n_docs] place of each docid; NULL: place = docid */
 };
 
 /* Trains a model of dims dimensions from the main segment's postings and
@@ -100,6 +102,9 @@ int vec_docs_open_fast(const char *path, const struct vec_model *m, const struct
 		       struct vec_docs **out, struct pb_err *err);
 int vec_docs_verify(const struct vec_docs *d, const char *path, struct pb_err *err);
 void vec_docs_close(struct vec_docs *d);
+/* Gives in-memory vectors (vec_docs_build without a path) an inverted file
+ * index, as files of VEC_IVF_MIN_DOCS documents or more have. */
+int vec_docs_add_ivf(struct vec_docs *d, struct pb_err *err);
 
 /* The normalised query vector of words into out[m->dims]: 1, or 0 when no
  * word is in the vocabulary. Cannot fail. */

@@ -8,10 +8,12 @@
  *     SCALE  float[n_docs]       largest |component| of each unit vector
  *                                (0 for a document with no vocabulary word)
  *   and, for segments of VEC_IVF_MIN_DOCS documents or more, the inverted
- *   file index (vec_ivf.c; n_lists 0 and empty sections otherwise):
+ *   file index (vec_ivf.c; n_lists 0 and empty sections otherwise). Then Q
+ *   and SCALE are stored in list order, so a list is one contiguous run:
  *     CENT    float[n_lists][dims] unit centroids
- *     LISTOFF uint32[n_lists + 1]  list k holds LISTDOC[off[k]..off[k+1])
- *     LISTDOC uint32[n_docs]       docids grouped by list
+ *     LISTOFF uint32[n_lists + 1]  list k holds the vectors at off[k]..off[k+1]
+ *     LISTDOC uint32[n_docs]       the docid of the vector at each place
+ *     POS     uint32[n_docs]       the place of each docid's vector
  *   The header names the model (its build id) and the lexical segment
  *   (its build id) the vectors were made from, so a rebuilt index is
  *   noticed, and carries checksums of itself and of the rest.
@@ -31,7 +33,7 @@
 #include <unistd.h>
 
 #define DOCS_MAGIC "PBVECDOC"
-#define DOCS_VERSION 3u
+#define DOCS_VERSION 4u
 #define DOCS_HEADER 256u
 
 struct docs_header {
@@ -42,6 +44,7 @@ struct docs_header {
 	uint64_t q_off, q_size, scale_off, scale_size;
 	uint32_t n_lists, reserved2;
 	uint64_t cent_off, cent_size, listoff_off, listoff_size, listdoc_off, listdoc_size;
+	uint64_t pos_off, pos_size;
 };
 
 /* ---- postings, block by block ---- */
@@ -181,6 +184,7 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 	long *seg_term = NULL;
 	float *acc = NULL, *scale = NULL;
 	int8_t *qall = NULL;
+	uint32_t *pos = NULL;
 	struct vec_ivf ivf = {0};
 	struct lex_block *blk = malloc(sizeof(*blk));
 	struct vec_docs *v = NULL;
@@ -284,6 +288,29 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 	}
 	if (n >= VEC_IVF_MIN_DOCS && (rc = vec_ivf_build(qall, scale, n, dims, &ivf, err)))
 		goto out;
+	if (ivf.n_lists) {
+		/* the vectors in list order; pos maps a docid to its place */
+		int8_t *q2 = malloc(n * dims);
+		float *s2 = malloc(n * sizeof(float));
+		size_t j;
+		pos = malloc(n * sizeof(uint32_t));
+		if (!q2 || !s2 || !pos) {
+			free(q2);
+			free(s2);
+			rc = pb_err_set(err, PB_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (j = 0; j < n; j++) {
+			uint32_t d = ivf.list_doc[j];
+			memcpy(q2 + j * dims, qall + (size_t)d * dims, dims);
+			s2[j] = scale[d];
+			pos[d] = (uint32_t)j;
+		}
+		free(qall);
+		free(scale);
+		qall = q2;
+		scale = s2;
+	}
 	{
 		static const uint8_t zero[8];
 		dput(&o, qall, n * dims);
@@ -302,6 +329,7 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 			ivf.n_lists ? ((size_t)ivf.n_lists + 1) * sizeof(uint32_t) : 0);
 		SECTION(listdoc_off, listdoc_size, ivf.list_doc,
 			ivf.n_lists ? n * sizeof(uint32_t) : 0);
+		SECTION(pos_off, pos_size, pos, ivf.n_lists ? n * sizeof(uint32_t) : 0);
 #undef SECTION
 	}
 	memcpy(hd.magic, DOCS_MAGIC, 8);
@@ -340,6 +368,7 @@ out:
 	free(acc);
 	free(scale);
 	free(qall);
+	free(pos);
 	free(blk);
 	vec_ivf_free(&ivf);
 	return rc;
@@ -406,19 +435,22 @@ static int docs_open(const char *path, int checksum, const struct vec_model *m,
 		    hd.listoff_off % 8 || hd.listoff_off > size || hd.listoff_size != (c + 1) * 4 ||
 		    hd.listoff_size > size - hd.listoff_off || hd.listdoc_off % 8 ||
 		    hd.listdoc_off > size || hd.listdoc_size != (uint64_t)hd.n_docs * 4 ||
-		    hd.listdoc_size > size - hd.listdoc_off)
+		    hd.listdoc_size > size - hd.listdoc_off || hd.pos_off % 8 || hd.pos_off > size ||
+		    hd.pos_size != (uint64_t)hd.n_docs * 4 || hd.pos_size > size - hd.pos_off)
 			goto bad;
 		v->n_lists = hd.n_lists;
 		v->cent = (const float *)(base + hd.cent_off);
 		v->list_off = (const uint32_t *)(base + hd.listoff_off);
 		v->list_doc = (const uint32_t *)(base + hd.listdoc_off);
+		v->pos = (const uint32_t *)(base + hd.pos_off);
 		if (v->list_off[0] != 0 || v->list_off[c] != hd.n_docs)
 			goto bad;
 		for (k = 0; k < c; k++)
 			if (v->list_off[k + 1] < v->list_off[k])
 				goto bad;
 		for (k = 0; k < hd.n_docs; k++)
-			if (v->list_doc[k] >= hd.n_docs)
+			if (v->list_doc[k] >= hd.n_docs || v->pos[k] >= hd.n_docs ||
+			    v->list_doc[v->pos[k]] != k)
 				goto bad;
 	}
 	*out = v;
@@ -456,8 +488,53 @@ void vec_docs_close(struct vec_docs *v)
 	} else {
 		free((void *)v->q);
 		free((void *)v->scale);
+		free((void *)v->cent);
+		free((void *)v->list_off);
+		free((void *)v->list_doc);
+		free((void *)v->pos);
 	}
 	free(v);
+}
+
+int vec_docs_add_ivf(struct vec_docs *v, struct pb_err *err)
+{
+	struct vec_ivf ivf;
+	int8_t *q2;
+	float *s2;
+	uint32_t *pos;
+	size_t j, n = v->n_docs, dims = v->dims;
+	int rc;
+	if (v->mapped || v->n_lists)
+		return pb_err_set(err, PB_EINVAL, "document vectors already indexed");
+	rc = vec_ivf_build(v->q, v->scale, n, v->dims, &ivf, err);
+	if (rc || !ivf.n_lists)
+		return rc;
+	q2 = malloc(n * dims);
+	s2 = malloc(n * sizeof(float));
+	pos = malloc(n * sizeof(uint32_t));
+	if (!q2 || !s2 || !pos) {
+		free(q2);
+		free(s2);
+		free(pos);
+		vec_ivf_free(&ivf);
+		return pb_err_set(err, PB_ENOMEM, "out of memory");
+	}
+	for (j = 0; j < n; j++) {
+		uint32_t d = ivf.list_doc[j];
+		memcpy(q2 + j * dims, v->q + (size_t)d * dims, dims);
+		s2[j] = v->scale[d];
+		pos[d] = (uint32_t)j;
+	}
+	free((void *)v->q);
+	free((void *)v->scale);
+	v->q = q2;
+	v->scale = s2;
+	v->pos = pos;
+	v->n_lists = ivf.n_lists;
+	v->cent = ivf.cent;
+	v->list_off = ivf.list_off;
+	v->list_doc = ivf.list_doc;
+	return PB_OK;
 }
 
 /* ---- queries ---- */
@@ -496,8 +573,9 @@ int vec_fold_query(const struct vec_model *m, const struct query_word *words, si
 
 void vec_doc_vector(const struct vec_docs *v, uint32_t d, float *out)
 {
-	const int8_t *q = v->q + (size_t)d * v->dims;
-	float s = v->scale[d] / 127.0f;
+	uint32_t j = v->pos ? v->pos[d] : d;
+	const int8_t *q = v->q + (size_t)j * v->dims;
+	float s = v->scale[j] / 127.0f;
 	unsigned i;
 	for (i = 0; i < v->dims; i++)
 		out[i] = q[i] * s;
@@ -535,7 +613,7 @@ __attribute__((target("avx2"))) static int32_t dot8_avx2(const int8_t *a, const 
 
 struct cand {
 	float score;
-	uint32_t seg, doc;
+	uint32_t seg, doc, place; /* place: of the vector in the view's arrays */
 };
 
 /* Min-heap on score: the root is the weakest candidate. */
@@ -615,7 +693,7 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 		const struct lex_seg *s = views[vi].seg;
 		struct lex_filter f;
 		int plain;
-		uint32_t d;
+		uint32_t d, j;
 		if (!v || v->dims != dims || v->n_docs != s->n_docs)
 			continue;
 		lex_filter_init(&f, s, filters);
@@ -640,7 +718,6 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 				covered = 0;
 			}
 			for (l = 0; l < nl; l++) {
-				uint32_t j;
 				for (j = v->list_off[lists[l]]; j < v->list_off[lists[l] + 1];
 				     j++) {
 					struct cand c;
@@ -649,29 +726,32 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 					     (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
 					    (vi == skip_seg && d == skip_doc))
 						continue;
-					c.score = (float)dot(q8, v->q + (size_t)d * dims, dims) *
-						  v->scale[d];
+					c.score = (float)dot(q8, v->q + (size_t)j * dims, dims) *
+						  v->scale[j];
 					if (nc == cap && c.score <= heap[0].score)
 						continue;
 					c.seg = vi;
 					c.doc = d;
+					c.place = j;
 					cand_push(heap, &nc, cap, &c);
 				}
 			}
 			continue;
 		}
-		for (d = 0; d < v->n_docs; d++) {
+		for (j = 0; j < v->n_docs; j++) {
 			struct cand c;
+			d = v->list_doc ? v->list_doc[j] : j;
 			if (plain ? (views[vi].dead && (views[vi].dead[d / 64] >> (d % 64)) & 1)
 				  : !lex_filter_pass(&f, &views[vi], d))
 				continue;
 			if (vi == skip_seg && d == skip_doc)
 				continue;
-			c.score = (float)dot(q8, v->q + (size_t)d * dims, dims) * v->scale[d];
+			c.score = (float)dot(q8, v->q + (size_t)j * dims, dims) * v->scale[j];
 			if (nc == cap && c.score <= heap[0].score)
 				continue;
 			c.seg = vi;
 			c.doc = d;
+			c.place = j;
 			cand_push(heap, &nc, cap, &c);
 		}
 	}
@@ -681,12 +761,12 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 		return pb_err_set(err, PB_ENOMEM, "out of memory");
 	for (i = 0; i < nc; i++) {
 		const struct vec_docs *v = docs[heap[i].seg];
-		const int8_t *q = v->q + (size_t)heap[i].doc * dims;
+		const int8_t *q = v->q + (size_t)heap[i].place * dims;
 		float s = 0;
-		unsigned j;
-		for (j = 0; j < dims; j++)
-			s += qv[j] * (float)q[j];
-		(*out)[i].score = s * v->scale[heap[i].doc] / 127.0f;
+		unsigned j2;
+		for (j2 = 0; j2 < dims; j2++)
+			s += qv[j2] * (float)q[j2];
+		(*out)[i].score = s * v->scale[heap[i].place] / 127.0f;
 		(*out)[i].seg = heap[i].seg;
 		(*out)[i].doc = heap[i].doc;
 	}

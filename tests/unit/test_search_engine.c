@@ -7,7 +7,6 @@
 #include "../../src/search/engine.h"
 #include "../../src/search/snippet.h"
 #include "../../src/search/vec.h"
-#include "../../src/search/vec_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -559,8 +558,7 @@ TEST(search_vectors_ivf_recall)
 	struct engine *e;
 	struct lex_seg *seg = NULL;
 	struct vec_model *m = NULL;
-	struct vec_docs *v = NULL, withivf;
-	struct vec_ivf ivf;
+	struct vec_docs *v = NULL, *withivf = NULL;
 	struct pb_err err = PB_ERR_INIT;
 	struct arena a = ARENA_INIT;
 	unsigned qi, found = 0, total = 0;
@@ -576,19 +574,15 @@ TEST(search_vectors_ivf_recall)
 	if (!seg || !m)
 		goto out;
 	CHECK_INT(vec_docs_build(m, seg, NULL, &v, &err), PB_OK);
-	CHECK_INT(vec_ivf_build(v->q, v->scale, v->n_docs, v->dims, &ivf, &err), PB_OK);
-	CHECK(ivf.n_lists >= 16);
-	CHECK_INT(ivf.list_off[ivf.n_lists], v->n_docs);
-	withivf = *v;
-	withivf.n_lists = ivf.n_lists;
-	withivf.cent = ivf.cent;
-	withivf.list_off = ivf.list_off;
-	withivf.list_doc = ivf.list_doc;
+	CHECK_INT(vec_docs_build(m, seg, NULL, &withivf, &err), PB_OK);
+	CHECK_INT(vec_docs_add_ivf(withivf, &err), PB_OK);
+	CHECK(withivf->n_lists >= 16);
+	CHECK_INT(withivf->list_off[withivf->n_lists], v->n_docs);
 	/* papers as queries: the inverted file finds most of the exact top 10 */
 	for (qi = 0; qi < v->n_docs; qi += 97) {
 		struct lex_view view = {seg, NULL};
 		struct lex_query none;
-		const struct vec_docs *d1[1] = {v}, *d2[1] = {&withivf};
+		const struct vec_docs *d1[1] = {v}, *d2[1] = {withivf};
 		struct vec_hit *ex, *ap;
 		unsigned nex, nap, i, j;
 		float qv[VEC_DIMS_MAX];
@@ -612,10 +606,10 @@ TEST(search_vectors_ivf_recall)
 		CHECK_INT(ap[0].doc, qi);
 	}
 	printf("#   inverted file: %u of %u exact top-10 neighbours found (%u lists)\n", found,
-	       total, ivf.n_lists);
+	       total, withivf->n_lists);
 	CHECK(found * 2 > total);
-	vec_ivf_free(&ivf);
 out:
+	vec_docs_close(withivf);
 	vec_docs_close(v);
 	vec_model_close(m);
 	lex_seg_close(seg);
