@@ -32,6 +32,19 @@ struct harvest_config;
  * (harvest_config_check): PB_OK or PB_EINVAL naming the setting. */
 int cli_harvest_config(const struct config *cfg, struct harvest_config *hc, struct pb_err *err);
 
+struct store;
+struct engine;
+struct engine_opts;
+/* The folder of the search index of st, the store opened from c->cfg.db,
+ * into dir[n] (config_index_dir). PB_OK or PB_EINVAL with err set. */
+int cli_index_dir(const struct cli *c, const struct store *st, char *dir, size_t n,
+		  struct pb_err *err);
+/* Opens the search engine of st in its folder (cli_index_dir; o->dir is
+ * set to dir[n]) with options o. PB_OK, or an error with err set, saying
+ * which setting chooses the folder when the folder is the trouble. */
+int cli_engine_open(const struct cli *c, struct store *st, struct engine_opts *o, char *dir,
+		    size_t n, struct engine **e, struct pb_err *err);
+
 /* 1 if argv has -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);
 /* Prints "paperboy: message" on stderr. */

@@ -13,6 +13,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+int cli_index_dir(const struct cli *c, const struct store *st, char *dir, size_t n,
+		  struct pb_err *err)
+{
+	return config_index_dir(&c->cfg, strcmp(st->ops->name, "sqlite") == 0, st->path, dir, n,
+				err);
+}
+
+int cli_engine_open(const struct cli *c, struct store *st, struct engine_opts *o, char *dir,
+		    size_t n, struct engine **e, struct pb_err *err)
+{
+	int rc;
+	*e = NULL;
+	rc = cli_index_dir(c, st, dir, n, err);
+	if (rc)
+		return rc;
+	o->dir = dir;
+	rc = engine_open(c->cfg.db, st, o, e, err);
+	if (rc == PB_EIO) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		pb_err_set(err, rc,
+			   "%s (the search index folder is set by index_dir, PAPERBOY_INDEX_DIR or "
+			   "--index-dir)",
+			   msg);
+	}
+	return rc;
+}
+
 static int parse_mode(const char *s, enum engine_mode *m)
 {
 	if (strcmp(s, "lexical") == 0)
@@ -82,8 +110,8 @@ static void usage_search(void)
 	       "  --similar ID   papers similar to ID instead of a query\n"
 	       "  --facets       also count the results by category\n"
 	       "  --json         JSON output\n\n"
-	       "The index is built on first use (DB.idx/ next to the database) and\n"
-	       "follows the database by itself.\n"
+	       "The index is built on first use and follows the database by itself;\n"
+	       "'paperboy index --help' says where it lives.\n"
 	       "exit status: 0 results found; 1 none (or an error); 2 bad usage\n");
 }
 
@@ -98,6 +126,7 @@ int cmd_search(struct cli *c, int argc, char **argv)
 	struct engine_result res;
 	struct store_filter f;
 	struct buf q;
+	char dir[1024];
 	const char *similar = NULL;
 	long limit = 10, offset = 0;
 	int json = 0, facets = 0, i, rc = EXIT_FAIL;
@@ -173,7 +202,7 @@ int cmd_search(struct cli *c, int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (engine_open(c->cfg.db, st, &o, &e, &err)) {
+	if (cli_engine_open(c, st, &o, dir, sizeof(dir), &e, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
@@ -327,17 +356,26 @@ int cmd_index(struct cli *c, int argc, char **argv)
 	struct engine *e = NULL;
 	struct engine_opts o;
 	struct engine_stats s;
+	char dir[1024];
 	int i, rc = EXIT_FAIL;
 	double t0;
 
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: paperboy index [--rebuild] [--no-vectors] [--dims N]\n\n"
-		       "Builds the search index next to the database (DB.idx/) when it is\n"
-		       "missing or damaged, brings it up to date, and prints what it holds.\n"
-		       "--rebuild builds it again from the database and retrains the semantic\n"
-		       "vectors (with --dims N dimensions, default %d); --no-vectors skips them.\n"
-		       "exit status: 0 done; 1 failed; 2 bad usage\n",
-		       VEC_DIMS_DEFAULT);
+		printf(
+		    "usage: paperboy [--index-dir DIR] index [--rebuild] [--no-vectors] [--dims "
+		    "N]\n\n"
+		    "Builds the search index when it is missing or damaged, brings it up to\n"
+		    "date, and prints what it holds and where. --rebuild builds it again from\n"
+		    "the database and retrains the semantic vectors (with --dims N dimensions,\n"
+		    "default %d); --no-vectors skips them.\n\n"
+		    "The index is a cache of the database, in a folder of its own:\n"
+		    "  --index-dir DIR, PAPERBOY_INDEX_DIR or the setting index_dir when set;\n"
+		    "  else DB.idx next to a SQLite database file DB;\n"
+		    "  else, for PostgreSQL, DB@HOST.idx in $XDG_CACHE_HOME/paperboy/ (or\n"
+		    "  ~/.cache/paperboy/): each server keeps its own and follows the database.\n"
+		    "'paperboy stats' names the folder.\n"
+		    "exit status: 0 done; 1 failed; 2 bad usage\n",
+		    VEC_DIMS_DEFAULT);
 		return EXIT_OK;
 	}
 	engine_opts_default(&o);
@@ -366,13 +404,13 @@ int cmd_index(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	t0 = progress_now();
-	if (engine_open(c->cfg.db, st, &o, &e, &err)) {
+	if (cli_engine_open(c, st, &o, dir, sizeof(dir), &e, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
 	engine_stats(e, &s);
-	printf("search index of %s: %ld papers (%ld in the fresh segment), built %s\n", c->cfg.db,
-	       s.docs, s.fresh_docs, s.built);
+	printf("search index of %s in %s: %ld papers (%ld in the fresh segment), built %s\n",
+	       st->path, dir, s.docs, s.fresh_docs, s.built);
 	printf("lexical index %.1f MB", s.lex_bytes / 1e6);
 	if (s.dims)
 		printf("; semantic vectors %u dimensions over %u words, %.1f MB", s.dims,

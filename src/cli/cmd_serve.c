@@ -23,13 +23,16 @@
 
 static void serve_usage(FILE *out)
 {
-	fprintf(out, "usage: paperboy serve [--listen ADDR:PORT] [--threads N] [--no-sample] [--no-harvest]\n"
+	fprintf(out, "usage: paperboy serve [--listen ADDR:PORT] [--threads N] [--no-sample] "
+		     "[--no-harvest]\n"
 		     "\n"
 		     "Serves the daily-papers website, its JSON API (/api/...) and Atom feeds\n"
 		     "(/feeds/...), with /healthz and /metrics for operators. When the database\n"
 		     "is empty, the bundled sample (setting \"sample\") is imported first.\n"
 		     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
 		     "finish, and exits. One access-log line per request goes to stderr.\n"
+		     "Search uses the ranked index, built at start when missing and kept up\n"
+		     "to date with the database (folder: see 'paperboy index --help').\n"
 		     "\n"
 		     "options:\n"
 		     "  --listen ADDR:PORT  address to bind (default: setting \"listen\",\n"
@@ -43,8 +46,8 @@ static void serve_usage(FILE *out)
 }
 
 /* The search engine for the site: the indexed engine (built now when the
- * index is missing, then kept fresh by a watcher thread) for SQLite stores;
- * the simple matcher for other stores, or when the index cannot be made. */
+ * index is missing, then kept fresh by a watcher thread) on every store;
+ * the simple matcher when the index cannot be made. */
 static struct search_engine *open_search(struct cli *c, FILE *log)
 {
 	struct pb_err err = PB_ERR_INIT;
@@ -52,20 +55,18 @@ static struct search_engine *open_search(struct cli *c, FILE *log)
 	struct engine_opts o;
 	struct engine *e;
 	struct search_engine *se;
+	char dir[1024];
 
 	if (!st)
 		return search_simple_new();
-	if (strcmp(st->ops->name, "sqlite") != 0) {
-		store_close(st);
-		return search_simple_new();
-	}
 	engine_opts_default(&o);
 	o.watch = 1;
 	o.log = log;
-	if (engine_open(c->cfg.db, st, &o, &e, &err)) {
+	if (cli_engine_open(c, st, &o, dir, sizeof(dir), &e, &err)) {
 		fprintf(log, "paperboy: search index: %s; using the simple search\n", err.msg);
 		se = search_simple_new();
 	} else {
+		fprintf(log, "paperboy: search index in %s\n", dir);
 		se = engine_search_iface(e);
 	}
 	store_close(st);

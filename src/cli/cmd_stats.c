@@ -1,6 +1,7 @@
 /* cmd_stats.c - `paperboy stats`: what the database holds. */
 #include "cli.h"
 
+#include "../search/engine.h"
 #include "../store/store.h"
 
 #include <stdio.h>
@@ -28,7 +29,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: paperboy stats [--all]\n\n"
 		       "Prints how many papers the database holds, by year of first publication\n"
-		       "and by primary category (top 15; --all for every category), and its size.\n");
+		       "and by primary category (top 15; --all for every category), its size,\n"
+		       "and where its search index is (see 'paperboy index --help').\n");
 		return EXIT_OK;
 	}
 	if (argc == 1 && strcmp(argv[0], "--all") == 0)
@@ -48,6 +50,17 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	printf("database   %s (%.1f MB)\n", st->path, (double)s.db_bytes / 1e6);
+	{
+		struct pb_err ierr = PB_ERR_INIT;
+		char dir[1024];
+		if (cli_index_dir(c, st, dir, sizeof(dir), &ierr))
+			printf("index      none: %s\n", ierr.msg);
+		else if (engine_index_exists(dir))
+			printf("index      %s (%.1f MB)\n", dir,
+			       (double)engine_index_bytes(dir) / 1e6);
+		else
+			printf("index      %s (not built yet: paperboy index)\n", dir);
+	}
 	printf("papers     %ld (%ld deleted)\n", s.papers, s.deleted);
 	printf("authors    %ld author entries\n", s.authors);
 	printf("versions   %ld\n", s.versions);

@@ -16,14 +16,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"import", cmd_import, "import papers from snapshot, API, OAI-PMH, feed, JSON or .abs files"},
-	{"stats", cmd_stats, "counts by year and category, database size"},
-	{"show", cmd_show, "show one paper (text or --json)"},
-	{"check", cmd_check, "check that the database is sound"},
-	{"serve", cmd_serve, "serve the website, JSON API and feeds"},
-	{"harvest", cmd_harvest, "fetch new papers from arXiv (OAI-PMH, listings, API); status"},
-	{"search", cmd_search, "ranked search: words, phrases, fields, semantic (text or --json)"},
-	{"index", cmd_index, "build, repair or rebuild the search index"},
+    {"import", cmd_import, "import papers from snapshot, API, OAI-PMH, feed, JSON or .abs files"},
+    {"stats", cmd_stats, "counts by year and category, database size"},
+    {"show", cmd_show, "show one paper (text or --json)"},
+    {"check", cmd_check, "check that the database is sound"},
+    {"serve", cmd_serve, "serve the website, JSON API and feeds"},
+    {"harvest", cmd_harvest, "fetch new papers from arXiv (OAI-PMH, listings, API); status"},
+    {"search", cmd_search, "ranked search: words, phrases, fields, semantic (text or --json)"},
+    {"index", cmd_index, "build, repair or rebuild the search index"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -54,19 +54,22 @@ static void usage(FILE *out)
 	fprintf(out,
 		"paperboy - a self-hosted daily research-papers service\n"
 		"\n"
-		"usage: paperboy [--db PATH] [--config FILE] COMMAND [ARGS]\n"
+		"usage: paperboy [--db PATH] [--index-dir DIR] [--config FILE] COMMAND [ARGS]\n"
 		"\n"
 		"commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out,
-		"\n"
-		"global options:\n"
-		"  --db PATH       database file (default: paperboy.db, or PAPERBOY_DB)\n"
-		"  --config FILE   settings file (default: paperboy.conf if present, or\n"
-		"                  PAPERBOY_CONFIG); see docs/config.md\n"
-		"  -h, --help      this help; 'paperboy COMMAND --help' for a command\n"
-		"  --version       print the version\n");
+	fprintf(out, "\n"
+		     "global options:\n"
+		     "  --db PATH       database: a SQLite file or a PostgreSQL URL (default:\n"
+		     "                  paperboy.db, or PAPERBOY_DB); see docs/storage.md\n"
+		     "  --index-dir DIR folder of the search index (default: DB.idx beside a\n"
+		     "                  SQLite file; for PostgreSQL a folder per database in\n"
+		     "                  ~/.cache/paperboy/; or PAPERBOY_INDEX_DIR)\n"
+		     "  --config FILE   settings file (default: paperboy.conf if present, or\n"
+		     "                  PAPERBOY_CONFIG); see docs/config.md\n"
+		     "  -h, --help      this help; 'paperboy COMMAND --help' for a command\n"
+		     "  --version       print the version\n");
 }
 
 int main(int argc, char **argv)
@@ -74,7 +77,7 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct pb_err err = PB_ERR_INIT;
 	const char *config_path = getenv("PAPERBOY_CONFIG");
-	const char *db = NULL;
+	const char *db = NULL, *index_dir = NULL;
 	int i = 1;
 	size_t k;
 
@@ -86,6 +89,12 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (text_starts(argv[i], "--db=")) {
 			db = argv[i] + 5;
+			i++;
+		} else if (strcmp(argv[i], "--index-dir") == 0 && i + 1 < argc) {
+			index_dir = argv[i + 1];
+			i += 2;
+		} else if (text_starts(argv[i], "--index-dir=")) {
+			index_dir = argv[i] + 12;
 			i++;
 		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			config_path = argv[i + 1];
@@ -110,7 +119,8 @@ int main(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	if (db && config_set(&c.cfg, "db", db, &err)) {
+	if ((db && config_set(&c.cfg, "db", db, &err)) ||
+	    (index_dir && config_set(&c.cfg, "index_dir", index_dir, &err))) {
 		cli_error("%s", err.msg);
 		return EXIT_USAGE;
 	}

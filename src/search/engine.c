@@ -2,7 +2,8 @@
  * database, keeps a snapshot of main segment + fresh segment + vectors,
  * refreshes it as the store changes, answers lexical, semantic and hybrid
  * searches and similar-paper requests, and serves them through the search
- * interface. Files in DB.idx/: lex (lexical segment, lex_build.c),
+ * interface. Files in the index folder (DB.idx/ next to a SQLite file, or
+ * the folder the caller names): lex (lexical segment, lex_build.c),
  * vec.model and vec.docs (semantic vectors, vec_train.c and vec_index.c). */
 #include "engine.h"
 
@@ -35,7 +36,7 @@ struct base {
 	uint32_t *id_slot; /* docid + 1, 0 empty */
 	uint32_t id_mask;
 	struct stat lex_stat; /* of the lex file when opened */
-	int unverified;       /* opened without the data checksums (the watcher checks) */
+	int unverified;	      /* opened without the data checksums (the watcher checks) */
 };
 
 /* What a search sees. */
@@ -83,24 +84,60 @@ void engine_opts_default(struct engine_opts *o)
 	o->vectors = 1;
 }
 
-static void paths(const char *db, char *dir, size_t dn, char *lex, char *model, char *docs,
-		  size_t n)
+/* The files of the index in folder dir. */
+static const char *const index_files[] = {"lex", "vec.model", "vec.docs"};
+
+int engine_index_exists(const char *dir)
 {
-	snprintf(dir, dn, "%s.idx", db);
-	if (lex)
-		snprintf(lex, n, "%s.idx/lex", db);
-	if (model)
-		snprintf(model, n, "%s.idx/vec.model", db);
-	if (docs)
-		snprintf(docs, n, "%s.idx/vec.docs", db);
+	char lex[1200];
+	struct stat sb;
+	snprintf(lex, sizeof(lex), "%s/lex", dir);
+	return stat(lex, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-int engine_index_exists(const char *db_path)
+long long engine_index_bytes(const char *dir)
 {
-	char dir[1100], lex[1200];
+	long long total = 0;
+	size_t i;
+	for (i = 0; i < sizeof(index_files) / sizeof(index_files[0]); i++) {
+		char path[1200];
+		struct stat sb;
+		snprintf(path, sizeof(path), "%s/%s", dir, index_files[i]);
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			total += (long long)sb.st_size;
+	}
+	return total;
+}
+
+/* Makes the folder dir and its missing parents. PB_OK, or PB_EIO naming
+ * the folder and what went wrong. */
+static int make_dirs(const char *dir, struct pb_err *err)
+{
+	char path[1100];
 	struct stat sb;
-	paths(db_path, dir, sizeof(dir), lex, NULL, NULL, sizeof(lex));
-	return stat(lex, &sb) == 0 && S_ISREG(sb.st_mode);
+	size_t i, n = strlen(dir);
+	if (n == 0 || n >= sizeof(path))
+		return pb_err_set(err, PB_EINVAL, "bad search index folder \"%s\"", dir);
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return pb_err_set(err, PB_EIO,
+					  "cannot create the search index folder %s: %s", path,
+					  strerror(errno));
+		path[i] = dir[i];
+	}
+	if (stat(dir, &sb) != 0)
+		return pb_err_set(err, PB_EIO, "cannot create the search index folder %s: %s", dir,
+				  strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return pb_err_set(err, PB_EIO,
+				  "cannot create the search index folder %s: a file of that name "
+				  "is in the way",
+				  dir);
+	return PB_OK;
 }
 
 /* ---- snapshots ---- */
@@ -195,10 +232,13 @@ static int open_main(struct engine *e, struct store *st, int rebuild, struct lex
 				   : lex_seg_open_file(e->lex_path, out, err);
 		if (rc == PB_OK || rc == PB_ENOMEM)
 			return rc;
-		logf_(e, "%s; rebuilding it from the store", err->msg);
+		if (rc == PB_ENOTFOUND)
+			logf_(e, "building the index in %s from %s", e->dir, st->path);
+		else
+			logf_(e, "%s; rebuilding it in %s from the store", err->msg, e->dir);
 		err->rc = PB_OK;
 	} else {
-		logf_(e, "rebuilding %s from the store", e->lex_path);
+		logf_(e, "rebuilding the index in %s from %s", e->dir, st->path);
 	}
 	rc = lex_build_main(st, e->lex_path, build_progress, e, out, err);
 	if (!rc)
@@ -412,6 +452,34 @@ static void verify_base(struct engine *e, struct store *st)
 	}
 }
 
+/* The watcher's own store, opened again after a failure (a database
+ * server down or unreachable) every WATCH_REOPEN seconds. */
+#define WATCH_REOPEN 5
+
+/* Opens the watcher's store when due; NULL while it cannot be opened (said
+ * once in the log until it can). */
+static struct store *watch_store(struct engine *e, double *next_open, int *failing)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct store *st;
+	if (vec_now() < *next_open)
+		return NULL;
+	st = store_open(e->db, &err);
+	if (!st) {
+		if (!*failing)
+			logf_(e, "cannot follow the store: %s; trying again every %d s", err.msg,
+			      WATCH_REOPEN);
+		*failing = 1;
+		*next_open = vec_now() + WATCH_REOPEN;
+		return NULL;
+	}
+	if (*failing)
+		logf_(e, "following the store again");
+	*failing = 0;
+	verify_base(e, st);
+	return st;
+}
+
 static void *watch_main(void *arg)
 {
 	struct engine *e = arg;
@@ -419,13 +487,9 @@ static void *watch_main(void *arg)
 	/* the first tick refreshes: the store may have changed between the
 	 * engine's snapshot and this connection */
 	unsigned long long last = ~0ULL, v;
-	double next_refresh = 0;
-	struct store *st = store_open(e->db, &err);
-	if (!st) {
-		logf_(e, "cannot follow the store: %s", err.msg);
-		return NULL;
-	}
-	verify_base(e, st);
+	double next_refresh = 0, next_open = 0;
+	int failing = 0;
+	struct store *st = watch_store(e, &next_open, &failing);
 	pthread_mutex_lock(&e->mu);
 	while (!e->stop) {
 		struct timespec ts;
@@ -436,7 +500,9 @@ static void *watch_main(void *arg)
 			break;
 		pthread_mutex_unlock(&e->mu);
 		err.rc = PB_OK;
-		if (lex_file_changed(e)) {
+		if (!st && !(st = watch_store(e, &next_open, &failing))) {
+			/* nothing to follow yet */
+		} else if (lex_file_changed(e)) {
 			struct base *b;
 			struct snap *s;
 			pthread_mutex_lock(&e->refresh_mu);
@@ -457,11 +523,15 @@ static void *watch_main(void *arg)
 		} else if (vec_now() >= next_refresh && store_data_version(st, &v, &err) == PB_OK &&
 			   v != last) {
 			double t0 = vec_now();
-			last = v;
-			if (engine_refresh(e, st, &err))
+			if (engine_refresh(e, st, &err) == PB_OK) {
+				last = v;
+				/* a refresh scans the store: on a large one, not back to back */
+				next_refresh = vec_now() + 3 * (vec_now() - t0);
+			} else {
+				/* tried again later (a lost connection comes back by itself) */
 				logf_(e, "refreshing: %s", err.msg);
-			/* a refresh scans the store: on a large one, not back to back */
-			next_refresh = vec_now() + 3 * (vec_now() - t0);
+				next_refresh = vec_now() + WATCH_REOPEN;
+			}
 		}
 		pthread_mutex_lock(&e->mu);
 	}
@@ -488,21 +558,31 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	else
 		engine_opts_default(&e->opts);
 	snprintf(e->db, sizeof(e->db), "%s", db_path);
-	paths(db_path, e->dir, sizeof(e->dir), e->lex_path, e->model_path, e->docs_path,
-	      sizeof(e->lex_path));
-	if (e->opts.dir) {
-		snprintf(e->dir, sizeof(e->dir), "%s", e->opts.dir);
-		snprintf(e->lex_path, sizeof(e->lex_path), "%s/lex", e->opts.dir);
-		snprintf(e->model_path, sizeof(e->model_path), "%s/vec.model", e->opts.dir);
-		snprintf(e->docs_path, sizeof(e->docs_path), "%s/vec.docs", e->opts.dir);
-	}
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_mutex_init(&e->refresh_mu, NULL);
 	pthread_cond_init(&e->cv, NULL);
-	if (mkdir(e->dir, 0777) != 0 && errno != EEXIST) {
-		rc = pb_err_set(err, PB_EIO, "%s: %s", e->dir, strerror(errno));
+	e->opts.dir = NULL; /* the caller's string may go; e->dir keeps it */
+	if (o && o->dir && o->dir[0]) {
+		snprintf(e->dir, sizeof(e->dir), "%s", o->dir);
+	} else if (strcmp(st->ops->name, "sqlite") == 0) {
+		snprintf(e->dir, sizeof(e->dir), "%s.idx", db_path);
+	} else {
+		rc = pb_err_set(err, PB_EINVAL,
+				"%s: a %s database needs a folder for its search index "
+				"(engine_opts.dir)",
+				st->path, st->ops->name);
 		goto fail;
 	}
+	if (strlen(e->dir) + 16 >= sizeof(e->dir) || strlen(db_path) >= sizeof(e->db)) {
+		rc = pb_err_set(err, PB_EINVAL, "search index folder or database name too long");
+		goto fail;
+	}
+	snprintf(e->lex_path, sizeof(e->lex_path), "%s/lex", e->dir);
+	snprintf(e->model_path, sizeof(e->model_path), "%s/vec.model", e->dir);
+	snprintf(e->docs_path, sizeof(e->docs_path), "%s/vec.docs", e->dir);
+	rc = make_dirs(e->dir, err);
+	if (rc)
+		goto fail;
 	rc = new_base(e, st, e->opts.rebuild, e->opts.rebuild, &b, err);
 	if (rc)
 		goto fail;
@@ -1331,16 +1411,23 @@ struct search_engine *engine_search_iface(struct engine *e)
 	return &e->iface;
 }
 
-struct search_engine *search_default_new(const char *db_path, struct store *st, FILE *log)
+struct search_engine *search_default_new(const char *db_path, const char *dir, struct store *st,
+					 FILE *log)
 {
 	struct engine_opts o;
 	struct engine *e;
 	struct pb_err err = PB_ERR_INIT;
-	if (!engine_index_exists(db_path))
+	char def[1100];
+	if (!dir) {
+		snprintf(def, sizeof(def), "%s.idx", db_path);
+		dir = def;
+	}
+	if (!engine_index_exists(dir))
 		return search_simple_new();
 	engine_opts_default(&o);
 	o.watch = 1;
 	o.log = log;
+	o.dir = dir;
 	if (engine_open(db_path, st, &o, &e, &err)) {
 		fprintf(log ? log : stderr, "paperboy: search index: %s; using the simple search\n",
 			err.msg);

@@ -1,8 +1,10 @@
 /* engine.h - paperboy's search engine: the lexical index (BM25F over
  * title, abstract and authors), corpus-trained semantic vectors (LSA),
  * hybrid ranking by reciprocal rank fusion, similar papers. The store
- * stays the source of truth: the index lives in files next to the
- * database (DB.idx/), is rebuilt from the store when missing or damaged,
+ * (SQLite or PostgreSQL) stays the source of truth: the index is a cache
+ * of it in a folder of files (DB.idx/ next to a SQLite file by default;
+ * any folder the caller names, one per process host for a shared
+ * PostgreSQL database), rebuilt from the store when missing or damaged,
  * and papers changed since it was built are searched in a small fresh
  * segment, refreshed within seconds by a watcher thread (or at open).
  *
@@ -49,8 +51,9 @@ struct engine_opts {
 				* catches up with them just after opening) */
 	int rebuild;	       /* 1: rebuild the index (and retrain the vectors) now */
 	FILE *log;	       /* one line per build or repair; NULL: stderr */
-	const char *dir;       /* where the index files live; NULL: DB.idx next to
-				* the SQLite file db_path (set it for other stores) */
+	const char *dir;       /* the folder of the index files, made (with its
+				* parents) when missing; NULL: DB.idx next to the
+				* SQLite file db_path. Required for other stores. */
 };
 
 /* Defaults: hybrid, vectors, no watcher, no rebuild, log to stderr. */
@@ -58,16 +61,22 @@ void engine_opts_default(struct engine_opts *o);
 
 struct engine;
 
-/* Opens the engine of the database at db_path, reading papers from st
- * (used during the call only). Builds what is missing or damaged, with a
- * log line saying why. PB_OK or an error from the store, the disk or
- * memory. */
+/* Opens the engine of the database at db_path (the target st was opened
+ * from: a SQLite path or a PostgreSQL URL), reading papers from st (used
+ * during the call only; a watcher opens its own store from db_path).
+ * Builds what is missing or damaged, with a log line saying why and
+ * where. PB_OK; PB_EINVAL when st is not SQLite and o->dir is not set;
+ * PB_EIO naming the folder when it cannot be made or written; or an
+ * error from the store or memory. */
 int engine_open(const char *db_path, struct store *st, const struct engine_opts *o,
 		struct engine **out, struct pb_err *err);
 void engine_close(struct engine *e);
 
-/* 1 when db_path has a lexical index file. Cannot fail. */
-int engine_index_exists(const char *db_path);
+/* 1 when the folder dir holds a lexical index file. Cannot fail. */
+int engine_index_exists(const char *dir);
+/* Bytes of the index files in the folder dir (0 when there are none).
+ * Cannot fail. */
+long long engine_index_bytes(const char *dir);
 
 struct engine_hit {
 	char arxiv_id[ARXIV_ID_MAX];
@@ -131,9 +140,11 @@ void engine_stats(struct engine *e, struct engine_stats *out);
  * of memory (the engine is closed then). */
 struct search_engine *engine_search_iface(struct engine *e);
 
-/* The engine a server should use: the indexed one when db_path has an
- * index (opened with a watcher, errors logged to log), else the simple
- * one. NULL when out of memory. */
-struct search_engine *search_default_new(const char *db_path, struct store *st, FILE *log);
+/* The engine a server should use: the indexed one when the folder dir
+ * (NULL: DB.idx next to the SQLite file db_path) has an index (opened
+ * with a watcher, errors logged to log), else the simple one. NULL when
+ * out of memory. */
+struct search_engine *search_default_new(const char *db_path, const char *dir, struct store *st,
+					 FILE *log);
 
 #endif

@@ -1,12 +1,14 @@
 /* api.c - the JSON API, shaped like the public daily-papers API so its
  * clients port easily: /api/daily_papers, /api/papers/ID,
- * /api/papers/search, and the OpenAPI document that describes them
- * (docs/openapi.json, built into the binary). Errors are {"error": "..."}. */
+ * /api/papers/ID/similar, /api/papers/search, and the OpenAPI document that
+ * describes them (docs/openapi.json, built into the binary). Errors are
+ * {"error": "..."}. */
 #include "pages.h"
 
 #include "html.h"
 #include "layout.h"
 #include "params.h"
+#include "similar.h"
 
 #include "../core/arxiv.h"
 #include "../search/search.h"
@@ -262,6 +264,58 @@ enum web_status web_api_paper(struct web_request *r)
 	if (paper_split_authors(&p, r->arena))
 		return web_fail(r, WEB_INTERNAL_ERROR, "out of memory");
 	return send_json(r, paper_json(&p, 1));
+}
+
+enum web_status web_api_similar(struct web_request *r)
+{
+	static const char suffix[] = "/similar";
+	struct web_papers list = {.a = r->arena};
+	struct paper p;
+	struct pb_err err = PB_ERR_INIT;
+	char id[ARXIV_ID_MAX];
+	size_t n = strlen(r->rest), i;
+	long limit;
+	int version, rc;
+	enum web_status st;
+	json_t *arr;
+
+	/* The route guarantees the suffix and something before it. */
+	n -= sizeof(suffix) - 1;
+	if (arxiv_id_parse(r->rest, n, id, &version))
+		return web_fail(r, WEB_NOT_FOUND, "\"%.*s\" is not an arXiv identifier",
+				(int)(n > 60 ? 60 : n), r->rest);
+	if ((st = web_arg_long(r, "limit", WEB_SIMILAR_API_DEFAULT, 1, WEB_SIMILAR_API_MAX,
+			       &limit)) != WEB_OK)
+		return st;
+	rc = store_paper_get(r->store, id, r->arena, &p, &err);
+	if (rc == PB_ENOTFOUND || (rc == PB_OK && p.deleted))
+		return web_fail(r, WEB_NOT_FOUND, "there is no paper %s here", id);
+	if (rc)
+		return web_fail(r, WEB_INTERNAL_ERROR, "reading the paper failed: %s", err.msg);
+	switch (web_similar(r, id, limit, &list, &err)) {
+	case WEB_SIMILAR_OK:
+		break;
+	case WEB_SIMILAR_UNAVAILABLE:
+		return web_fail(r, WEB_NOT_IMPLEMENTED,
+				"similar papers are not available on this server (%s)", err.msg);
+	case WEB_SIMILAR_NOT_INDEXED:
+		return web_fail(r, WEB_NOT_FOUND,
+				"paper %s is not in the search index yet; new papers are added "
+				"within seconds",
+				id);
+	case WEB_SIMILAR_FAILED:
+		return web_fail(r, WEB_INTERNAL_ERROR, "finding similar papers failed: %s",
+				err.msg);
+	}
+	arr = json_array();
+	if (!arr)
+		return web_fail(r, WEB_INTERNAL_ERROR, "out of memory");
+	for (i = 0; i < list.n; i++)
+		if (append_item(arr, &list.items[i])) {
+			json_decref(arr);
+			return web_fail(r, WEB_INTERNAL_ERROR, "out of memory");
+		}
+	return send_json(r, arr);
 }
 
 enum web_status web_api_search(struct web_request *r)

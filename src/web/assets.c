@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The asset texts keep their own line breaks (clang-format would cut rules apart). */
+/* clang-format off */
 static const char style_css[] =
 	":root{--bg:#f7f7f5;--surface:#fff;--ink:#1c1c1e;--muted:#5b5b63;--line:#e3e2de;"
 	"--accent:#1f4fbf;--accent-ink:#fff;--chip:#eef1f6;--chip-ink:#2c3a52;--mark:#fff0a8;"
@@ -136,6 +138,13 @@ static const char style_css[] =
 	".versions{margin:0;padding-left:1.1rem}\n"
 	"pre.bibtex{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.8rem;"
 	"overflow-x:auto;font:.85rem/1.5 var(--mono);margin:0 0 .5rem}\n"
+	".similar-list{list-style:none;margin:0;padding:0}\n"
+	".similar-list li{padding:.75rem 0;border-top:1px solid var(--line)}\n"
+	".similar-list li:first-child{border-top:0;padding-top:.1rem}\n"
+	".similar-list li:last-child{padding-bottom:0}\n"
+	".similar-list .card-title{font-size:1rem;overflow-wrap:anywhere}\n"
+	".similar-list .card-authors{font-size:.9rem;margin:0 0 .25rem}\n"
+	".similar-list .card-meta{margin:0}\n"
 	/* search */
 	".search-form{background:var(--surface);border:1px solid var(--line);border-radius:12px;"
 	"padding:1rem 1.1rem;margin:0 0 1.25rem;display:grid;gap:.75rem}\n"
@@ -251,6 +260,7 @@ static const char icon_svg[] =
 	"<path d=\"M10 7h9l4 4v14H10z\" fill=\"#fff\"/>"
 	"<path d=\"M13 15h7M13 19h7M13 11h4\" stroke=\"#1f4fbf\" stroke-width=\"1.8\" "
 	"stroke-linecap=\"round\"/></svg>\n";
+/* clang-format on */
 
 struct asset {
 	const char *name, *type;
@@ -260,9 +270,9 @@ struct asset {
 };
 
 static struct asset assets[] = {
-	{"style.css", "text/css; charset=utf-8", style_css, sizeof(style_css) - 1, ""},
-	{"app.js", "text/javascript; charset=utf-8", app_js, sizeof(app_js) - 1, ""},
-	{"icon.svg", "image/svg+xml", icon_svg, sizeof(icon_svg) - 1, ""},
+    {"style.css", "text/css; charset=utf-8", style_css, sizeof(style_css) - 1, ""},
+    {"app.js", "text/javascript; charset=utf-8", app_js, sizeof(app_js) - 1, ""},
+    {"icon.svg", "image/svg+xml", icon_svg, sizeof(icon_svg) - 1, ""},
 };
 #define N_ASSETS (sizeof(assets) / sizeof(assets[0]))
 
@@ -301,11 +311,12 @@ enum web_status web_page_asset(struct web_request *r)
 	pthread_once(&assets_once, assets_init);
 	for (i = 0; i < N_ASSETS; i++) {
 		int hashed = strcmp(want, assets[i].url) == 0;
-		if (!hashed && !(strncmp(want, "/static/", 8) == 0 &&
-				 strcmp(want + 8, assets[i].name) == 0))
+		if (!hashed &&
+		    !(strncmp(want, "/static/", 8) == 0 && strcmp(want + 8, assets[i].name) == 0))
 			continue;
 		r->content_type = assets[i].type;
-		r->cache_control = hashed ? "public, max-age=31536000, immutable" : "public, max-age=3600";
+		r->cache_control =
+		    hashed ? "public, max-age=31536000, immutable" : "public, max-age=3600";
 		if (buf_add(&r->body, assets[i].data, assets[i].len))
 			return web_fail(r, WEB_INTERNAL_ERROR, "out of memory");
 		return WEB_OK;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static const int status_slots[] = {200, 304, 400, 404, 405, 413, 414, 500, 503};
+static const int status_slots[] = {200, 304, 400, 404, 405, 413, 414, 500, 501, 503};
 #define N_STATUS (sizeof(status_slots) / sizeof(status_slots[0]) + 1) /* + other */
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -1,10 +1,11 @@
 /* page_paper.c - one paper: /papers/ID (full metadata, versions, abstract,
- * citation tags, BibTeX) and /papers/ID.bib. Old-style ids contain a slash:
- * /papers/hep-th/9108002. */
+ * citation tags, BibTeX, similar papers) and /papers/ID.bib. Old-style ids
+ * contain a slash: /papers/hep-th/9108002. */
 #include "pages.h"
 
 #include "html.h"
 #include "layout.h"
+#include "similar.h"
 
 #include "../core/arxiv.h"
 
@@ -265,7 +266,53 @@ static void link_button(struct buf *b, const char *cls, const char *url, const c
 	html_rawf(b, "\">%s</a>\n", label);
 }
 
-static enum web_status paper_html(struct web_request *r, const struct paper *p)
+/* A paper page whose similar papers could not be looked up (the index has
+ * not caught up with a new paper yet) is kept in the page cache this many
+ * seconds only, so the section appears once the index has the paper. */
+#define SIMILAR_RETRY_SECONDS 10
+
+/* The "Similar papers" section: nothing when there are none. */
+static void similar_section(struct buf *b, const struct web_papers *list)
+{
+	char day[32];
+	size_t i;
+
+	if (!list->n)
+		return;
+	html_raw(b, "<section class=\"section similar\" aria-labelledby=\"similar-h\">\n"
+		    "<h2 id=\"similar-h\">Similar papers</h2>\n<ol class=\"similar-list\">\n");
+	for (i = 0; i < list->n; i++) {
+		const struct paper *q = &list->items[i];
+		const char *d = q->published ? q->published : q->announced;
+		html_raw(b, "<li>\n<h3 class=\"card-title\"><a href=\"/papers/");
+		html_url_path(b, q->arxiv_id);
+		html_raw(b, "\">");
+		html_text(b, q->title && *q->title ? q->title : q->arxiv_id);
+		html_raw(b, "</a></h3>\n<p class=\"card-authors\">");
+		web_authors_short(b, q, 3);
+		html_raw(b, "</p>\n<p class=\"card-meta\">");
+		if (d) {
+			web_day_short(d, day, sizeof(day));
+			html_raw(b, "<time datetime=\"");
+			html_attr(b, d);
+			html_raw(b, "\">");
+			html_text(b, day);
+			html_raw(b, "</time>");
+		}
+		if (q->n_categories) {
+			html_raw(b, "<a class=\"chip chip-primary\" href=\"/search?cat=");
+			html_url_arg(b, q->categories[0]);
+			html_raw(b, "\">");
+			html_text(b, q->categories[0]);
+			html_raw(b, "</a>");
+		}
+		html_raw(b, "</p>\n</li>\n");
+	}
+	html_raw(b, "</ol>\n</section>\n");
+}
+
+static enum web_status paper_html(struct web_request *r, const struct paper *p,
+				  const struct web_papers *similar)
 {
 	struct buf *b = &r->body, head, side;
 	struct web_page pg = {.nav = WEB_NAV_NONE};
@@ -449,6 +496,7 @@ static enum web_status paper_html(struct web_request *r, const struct paper *p)
 	    b, "</code></pre>\n<p class=\"paper-actions\" data-bibtex-actions><a href=\"/papers/");
 	html_url_path(b, p->arxiv_id);
 	html_raw(b, ".bib\" download>Download BibTeX</a></p>\n</section>\n</article>\n");
+	similar_section(b, similar);
 
 	if (p->n_categories) {
 		html_raw(&side, "<section class=\"side-block\" aria-labelledby=\"more-h\">\n"
@@ -480,6 +528,7 @@ static enum web_status paper_html(struct web_request *r, const struct paper *p)
 enum web_status web_page_paper(struct web_request *r)
 {
 	struct paper p;
+	struct web_papers similar = {.a = r->arena};
 	struct pb_err err = PB_ERR_INIT;
 	char id[ARXIV_ID_MAX];
 	size_t n = strlen(r->rest);
@@ -503,5 +552,16 @@ enum web_status web_page_paper(struct web_request *r)
 		web_bibtex(&r->body, &p);
 		return WEB_OK;
 	}
-	return paper_html(r, &p);
+	/* Similar papers are extra: without them the page is shown all the same. */
+	switch (web_similar(r, p.arxiv_id, WEB_SIMILAR_PAGE, &similar, &err)) {
+	case WEB_SIMILAR_OK:
+	case WEB_SIMILAR_UNAVAILABLE:
+		break;
+	case WEB_SIMILAR_NOT_INDEXED:
+	case WEB_SIMILAR_FAILED:
+		similar.n = 0;
+		r->cache_seconds = SIMILAR_RETRY_SECONDS;
+		break;
+	}
+	return paper_html(r, &p, &similar);
 }

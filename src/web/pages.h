@@ -48,6 +48,8 @@ void web_page_error(struct web_request *r, int status);
 /* api.c: /api/... (JSON) */
 enum web_status web_api_daily(struct web_request *r);
 enum web_status web_api_paper(struct web_request *r);
+/* /api/papers/ID/similar?limit=N (the route leaves "ID/similar" in r->rest) */
+enum web_status web_api_similar(struct web_request *r);
 enum web_status web_api_search(struct web_request *r);
 enum web_status web_api_openapi(struct web_request *r);
 enum web_status web_api_unknown(struct web_request *r);

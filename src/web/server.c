@@ -34,8 +34,8 @@
 #define WEB_CACHE_ENTRIES 16384
 #define WEB_GZIP_MIN 256
 #define WEB_CONNECTIONS_MAX 1000
-#define WEB_IDLE_SECONDS 30           /* a connection silent this long is closed */
-#define WEB_CONNECTION_MEMORY 65536   /* request line and headers, per connection */
+#define WEB_IDLE_SECONDS 30	    /* a connection silent this long is closed */
+#define WEB_CONNECTION_MEMORY 65536 /* request line and headers, per connection */
 
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_JSON "application/json"
@@ -48,7 +48,9 @@
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 enum route_flags {
-	R_EXACT = 1, /* the path must equal the pattern (else: starts with it) */
+	R_EXACT = 1, /* the path must equal the pattern (else: starts with it, or, when
+		      * the pattern has a '*', starts with what is before it and ends
+		      * with what follows it; then rest starts at the '*') */
 	R_CACHE = 2, /* 200 responses go to the page cache */
 	R_JSON = 4,  /* errors as JSON */
 	R_TEXT = 8,  /* errors as plain text */
@@ -76,6 +78,7 @@ static const struct route routes[] = {
     {"/about", R_EXACT | R_CACHE, web_page_about, "about"},
     {"/api/daily_papers", R_EXACT | R_CACHE | R_JSON | R_CORS, web_api_daily, "api_daily"},
     {"/api/papers/search", R_EXACT | R_JSON | R_CORS, web_api_search, "api_search"},
+    {"/api/papers/*/similar", R_CACHE | R_JSON | R_CORS, web_api_similar, "api_similar"},
     {"/api/papers/", R_CACHE | R_JSON | R_CORS, web_api_paper, "api_paper"},
     {"/api/openapi.json", R_EXACT | R_CACHE | R_JSON | R_CORS, web_api_openapi, "api_openapi"},
     {"/api/", R_JSON | R_CORS, web_api_unknown, "api_other"},
@@ -198,6 +201,8 @@ const char *web_status_text(int status)
 		return "URI Too Long";
 	case 500:
 		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	}
@@ -546,12 +551,21 @@ static void render_error(struct web_request *r, int status, unsigned flags)
 
 static size_t find_route(const char *path, const char **rest)
 {
+	const char *star;
 	size_t i;
 	for (i = 0; i < N_ROUTES; i++) {
 		size_t n = strlen(routes[i].pattern);
 		if (routes[i].flags & R_EXACT) {
 			if (strcmp(path, routes[i].pattern) == 0) {
 				*rest = "";
+				return i;
+			}
+		} else if ((star = strchr(routes[i].pattern, '*'))) {
+			size_t pn = (size_t)(star - routes[i].pattern), sn = n - pn - 1,
+			       len = strlen(path);
+			if (len > pn + sn && strncmp(path, routes[i].pattern, pn) == 0 &&
+			    strcmp(path + len - sn, star + 1) == 0) {
+				*rest = path + pn;
 				return i;
 			}
 		} else if (strncmp(path, routes[i].pattern, n) == 0) {

@@ -1,6 +1,7 @@
 // run.js - drives the paperboy website in headless Chromium (playwright-core
-// with the system chromium): daily page, previous day, a paper, search, the
-// month chart, without JavaScript, at desktop and phone widths. Prints one
+// with the system chromium): daily page, previous day, a paper and its
+// similar papers, search, the month chart, without JavaScript, at desktop and
+// phone widths. Prints one
 // TAP-style line per check and saves screenshots.
 //
 // Environment: PB_BASE (server URL, required), PB_SHOTS (screenshot folder),
@@ -94,6 +95,31 @@ async function pageChecks(page, label, width) {
   ok(r.overflow <= 1, `${label}: no sideways scrolling at ${width}px`, `overflows by ${r.overflow}px`);
 }
 
+// On a paper page: the "Similar papers" region lists other papers, fits
+// the screen, and its first link leads to that paper's page.
+async function similarPapers(page, tag, width) {
+  const here = new URL(page.url()).pathname;
+  const region = page.getByRole('region', { name: 'Similar papers' });
+  ok(await region.count() === 1 && await region.isVisible(), `${tag}: the paper page has a "Similar papers" region`);
+  ok(await region.getByRole('heading', { level: 2, name: 'Similar papers' }).count() === 1,
+    `${tag}: the region has its heading`);
+  const items = region.getByRole('listitem');
+  const n = await items.count();
+  ok(n >= 1 && n <= 8, `${tag}: it lists up to 8 papers`, `${n} items`);
+  const hrefs = await region.locator('.card-title a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  ok(hrefs.length === n && hrefs.every((h) => /^\/papers\/.+/.test(h)) && !hrefs.includes(here)
+    && new Set(hrefs).size === n, `${tag}: each links another paper, once`, JSON.stringify({ here, hrefs }));
+  const box = await region.boundingBox();
+  ok(box && box.x >= 0 && box.x + box.width <= width, `${tag}: the region fits the screen`, JSON.stringify(box));
+  await region.scrollIntoViewIfNeeded();
+  await shot(page, `similar-${tag.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`);
+  const link = region.locator('.card-title a').first();
+  const title = (await link.textContent()).trim();
+  await Promise.all([page.waitForURL((u) => u.pathname === hrefs[0]), link.click()]);
+  ok((await page.textContent('h1')).trim() === title, `${tag}: a similar paper's link opens that paper`,
+    `${title} -> ${page.url()}`);
+}
+
 async function tour(width, tag) {
   const b = await open({ viewport: { width, height: width > 600 ? 900 : 844 } });
   const { page } = b;
@@ -141,6 +167,11 @@ async function tour(width, tag) {
     ok(await page.locator('pre.bibtex').count() === 1, `${tag}: BibTeX`);
     await pageChecks(page, `${tag} paper`, width);
     await shot(page, `paper-${tag}`);
+  });
+
+  await step(`${tag}: similar papers`, async () => {
+    await similarPapers(page, tag, width);
+    await pageChecks(page, `${tag} similar paper`, width);
   });
 
   await step(`${tag}: search`, async () => {
@@ -199,6 +230,8 @@ async function withoutJavaScript() {
     await page.selectOption('select[name=sort]', 'date');
     await Promise.all([page.waitForURL(/sort=date/), page.click('form.search-form button[type=submit]')]);
     ok(await page.locator('article.card').count() > 0, 'no JavaScript: the search form with sort works');
+    await Promise.all([page.waitForURL(/\/papers\/[^/]+/), page.locator('.card-title a').first().click()]);
+    await similarPapers(page, 'no JavaScript', 1280);
   });
   ok(b.errors.length === 0, 'no JavaScript: no console errors', b.errors.join('\n'));
   await close(b);

@@ -27,8 +27,10 @@ for tool in curl python3 xmllint; do
 done
 
 # ---- data: the sample plus hostile records ----
+# 2606.99905 is a near twin of 2606.99901: each is the other's most similar paper.
 cat >"$TMP/hostile.jsonl" <<'EOF'
 {"id": "2606.99901", "authors": "<script>alert('author')</script> Eve Evil, Oscar \"Quote\" O'Neil", "title": "<script>alert('title')</script> \"quoted\" & <b>bold</b> $x<y$", "categories": "cs.CR", "abstract": "An abstract with <img src=x onerror=alert(1)> and $\\alpha < \\beta$ and \"quotes\" & ampersands. It mentions javascript:alert(2) as text. Code: javascript:alert(3)", "comments": "Project page: javascript:alert(4)", "versions": [{"version": "v1", "created": "Wed, 1 Jul 2026 10:00:00 GMT"}], "update_date": "2026-07-01", "_published": "2026-07-01"}
+{"id": "2606.99905", "authors": "Trudy </p><script>alert('twin')</script> Intruder, Eve Evil", "title": "<script>alert('twin')</script> \"quoted\" & <b>bold</b> twin of a hostile paper", "categories": "cs.CR", "abstract": "Another abstract with <img src=x onerror=alert(1)> and $\\alpha < \\beta$ and \"quotes\" & ampersands. It mentions javascript:alert(2) as text. Code: javascript:alert(3)", "update_date": "2026-07-01", "_published": "2026-07-01"}
 EOF
 cat >"$TMP/hostile_daily.json" <<'EOF'
 [{"paper": {"id": "2606.99902", "title": "Hostile links \" onmouseover=\"alert(1)", "summary": "Links that must never become live.", "authors": [{"name": "Mallory </a><script>alert(5)</script>"}], "publishedAt": "2026-07-01T08:00:00.000Z", "upvotes": 7, "githubRepo": "javascript:alert(1)", "projectPage": "data:text/html,<script>alert(2)</script>"}, "publishedAt": "2026-07-01T09:00:00.000Z", "title": "Hostile links \" onmouseover=\"alert(1)", "summary": "Links that must never become live.", "numComments": 2, "submittedBy": {"name": "mallory<script>"}},
@@ -51,7 +53,7 @@ start_server() { # DB [args...]: sets PORT and SERVER_PID
 	"$PB_BIN" --db "$db" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER_PID=$!
 	PORT=
-	for _ in $(seq 200); do
+	for _ in $(seq 1200); do # up to a minute: a first run imports and indexes
 		PORT=$(sed -n 's|^paperboy: serving .* at http://127\.0\.0\.1:\([0-9][0-9]*\)/$|\1|p' "$TMP/serve.out")
 		[ -n "$PORT" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -194,7 +196,6 @@ expect_body "citation_arxiv_id" '<meta name="citation_arxiv_id" content="2606.99
 expect_body "the paper page has its BibTeX" '<pre class="bibtex"><code>@misc\{'
 expect_body "the paper page shows the upvotes" '42 upvotes'
 expect_body "the paper page shows the comment count" '3 comments'
-expect_no_body "no similar-papers slot yet" '[Ss]imilar papers'
 req GET /papers/0704.0318
 expect_body "a paper page lists its versions" '<ol class="versions">'
 expect_eq "every version is listed" "$(grep -o '<li value="[0-9]*">v[0-9]' "$BODY" | wc -l)" "$(sql "$DB" "select count(*) from paper_versions where paper_id = (select id from papers where arxiv_id = '0704.0318')")"
@@ -488,12 +489,15 @@ def check(value, schema, where):
         for i, v in enumerate(value):
             check(v, schema["items"], "%s[%d]" % (where, i))
 
-op = None
+# The most specific template wins: /api/papers/search over /api/papers/{id},
+# /api/papers/{id}/similar over /api/papers/{id} (whose {id} may hold a slash).
+op, best = None, -1
 for template, item in spec["paths"].items():
     rx = "^" + re.sub(r"\\\{[^}]+\\\}", "(.+)", re.escape(template)) + "$"
     if re.match(rx, path) and method in item:
-        if op is None or "{" not in template:
-            op = item[method]
+        literal = len(re.sub(r"\{[^}]+\}", "", template))
+        if literal > best:
+            op, best = item[method], literal
 assert op is not None, "no operation for %s %s" % (method, path)
 responses = op["responses"]
 assert status in responses, "status %s of %s is not documented" % (status, path)
@@ -560,6 +564,101 @@ expect_eq "the API is readable from other origins" "$(header Access-Control-Allo
 api "the OpenAPI document" /api/openapi.json
 if cmp -s "$BODY" docs/openapi.json; then ok "/api/openapi.json is docs/openapi.json"; else notok "/api/openapi.json is docs/openapi.json" "rebuild after editing docs/openapi.json"; fi
 
+# ---- similar papers (the indexed engine's semantic vectors) ----
+SIM_ID=2606.30338
+# ids (one a line) of the similar papers on the paper page in $BODY
+similar_ids() {
+	sed -n '/<section class="section similar"/,/<\/section>/p' "$BODY" |
+		sed -n 's|^<h3 class="card-title"><a href="/papers/\([^"]*\)">.*|\1|p'
+}
+# checks that every id on stdin is a stored paper other than $1
+all_stored_others() {
+	local id bad=
+	while read -r id; do
+		if [ "$id" = "$1" ] || [ "$(sql "$DB" "select count(*) from papers where arxiv_id = '$id' and deleted = 0")" != 1 ]; then
+			bad="$bad $id"
+		fi
+	done
+	[ -z "$bad" ] || { echo "not other stored papers:$bad"; return 1; }
+}
+req GET "/papers/$SIM_ID"
+expect_status_ct "a paper page with similar papers" 200 "$HTML"
+expect_body "the similar papers are a labelled section" '<section class="section similar" aria-labelledby="similar-h">'
+expect_body "the section has its heading" '<h2 id="similar-h">Similar papers</h2>'
+expect_body "the similar papers are a list" '<ol class="similar-list">'
+similar_ids >"$TMP/sim_page"
+expect_eq "the page shows 8 similar papers" "$(grep -c . "$TMP/sim_page")" 8
+expect_eq "the similar papers on the page are distinct" "$(sort -u "$TMP/sim_page" | grep -c .)" 8
+check "the page links other stored papers, never itself" all_stored_others "$SIM_ID" <"$TMP/sim_page"
+sed -n '/<section class="section similar"/,/<\/section>/p' "$BODY" >"$TMP/sim_section"
+expect_eq "every similar paper shows its authors" "$(grep -c '^<p class="card-authors">[^<]' "$TMP/sim_section")" 8
+expect_eq "every similar paper shows its day" "$(grep -c '<time datetime="[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]">' "$TMP/sim_section")" 8
+expect_eq "every similar paper shows its primary category" "$(grep -c '<a class="chip chip-primary" href="/search?cat=' "$TMP/sim_section")" 8
+expect_eq "the section shows no other category chips" "$(grep -c '<a class="chip" ' "$TMP/sim_section")" 0
+SIM_ETAG=$(header ETag)
+req GET "/papers/$SIM_ID"
+expect_eq "the page with its similar papers is the same on a second request" "$(header ETag)" "$SIM_ETAG"
+FIRST_SIM=$(head -1 "$TMP/sim_page")
+req GET "/papers/$FIRST_SIM"
+expect_status_ct "the first similar paper's page loads" 200 "$HTML"
+similar_ids >"$TMP/sim_back"
+check "its own similar papers leave it out" all_stored_others "$FIRST_SIM" <"$TMP/sim_back"
+req GET /papers/hep-th/9108002
+expect_body "an old-style paper has similar papers too" '<h2 id="similar-h">Similar papers</h2>'
+similar_ids >"$TMP/sim_old"
+check "the old-style paper's similar papers are others" all_stored_others hep-th/9108002 <"$TMP/sim_old"
+req GET /papers/2606.99901
+expect_eq "a hostile paper's nearest twin comes first" "$(similar_ids | head -1)" 2606.99905
+expect_body "a hostile similar title is shown as text" '<a href="/papers/2606\.99905">&lt;script&gt;alert\(&#39;twin&#39;\)&lt;/script&gt; &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt; twin'
+expect_body "hostile similar authors are shown as text" '<p class="card-authors">Trudy &lt;/p&gt;&lt;script&gt;alert'
+expect_no_body "no live markup from similar papers" "<script>alert\\('twin|<b>bold|<img src=x"
+req GET /papers/2606.99901.bib
+expect_no_body "the BibTeX download has no similar papers" 'Similar papers|2606\.99905'
+
+api "similar papers" "/api/papers/$SIM_ID/similar"
+expect_eq "similar papers: 10 by default" "$(jq_py 'len(d)')" 10
+expect_eq "similar papers: distinct, without the paper itself" \
+	"$(jq_py "len(set(x['paper']['id'] for x in d)) == len(d) and '$SIM_ID' not in [x['paper']['id'] for x in d]")" True
+jq_py '"\n".join(x["paper"]["id"] for x in d)' >"$TMP/sim_api"
+check "similar papers: all stored papers" all_stored_others "$SIM_ID" <"$TMP/sim_api"
+expect_eq "the page shows the API's first 8" "$(head -8 "$TMP/sim_api")" "$(cat "$TMP/sim_page")"
+expect_eq "similar papers: the list endpoints' shape" "$(jq_py 'sorted(d[0].keys()) == sorted(["paper", "title", "summary", "publishedAt", "submittedOnDailyAt", "submittedBy", "numComments"])')" True
+expect_eq "similar papers are readable from other origins" "$(header Access-Control-Allow-Origin)" '*'
+for n in 1 3 50; do
+	api "similar papers, limit=$n" "/api/papers/$SIM_ID/similar?limit=$n"
+	expect_eq "similar papers: limit=$n gives $n" "$(jq_py 'len(d)')" "$n"
+	expect_eq "similar papers: limit=$n is distinct and leaves the paper out" \
+		"$(jq_py "len(set(x['paper']['id'] for x in d)) == len(d) and '$SIM_ID' not in [x['paper']['id'] for x in d]")" True
+done
+expect_eq "a larger limit extends the same ranking" "$(jq_py '"\n".join(x["paper"]["id"] for x in d[:10])')" "$(cat "$TMP/sim_api")"
+api "similar papers, empty limit" "/api/papers/$SIM_ID/similar?limit="
+expect_eq "an empty limit is the default" "$(jq_py 'len(d)')" 10
+for bad in 0 51 -1 abc 2.5 1e2 '%20'; do
+	api "similar papers, limit=$bad" "/api/papers/$SIM_ID/similar?limit=$bad"
+	expect_eq "similar papers: limit=$bad is 400" "$STATUS" 400
+	expect_body "similar papers: limit=$bad says what is wrong" '"error":"parameter \\"limit\\" must be a whole number from 1 to 50"'
+done
+api "similar papers of a missing paper" /api/papers/2101.99999/similar
+expect_eq "similar papers of a missing paper: 404" "$STATUS" 404
+expect_body "the 404 names the paper" '"error":"there is no paper 2101.99999 here"'
+api "similar papers of a non-id" /api/papers/nothing/similar
+expect_eq "similar papers of a non-id: 404" "$STATUS" 404
+api "similar papers of a versioned id" "/api/papers/${SIM_ID}v1/similar"
+expect_eq "a version in the id changes nothing" "$(jq_py '"\n".join(x["paper"]["id"] for x in d)')" "$(cat "$TMP/sim_api")"
+api "similar papers of an old-style id" '/api/papers/hep-th/9108002/similar?limit=5'
+expect_eq "old-style id: 5 others" "$(jq_py "len(d) == 5 and 'hep-th/9108002' not in [x['paper']['id'] for x in d]")" True
+api "similar papers of an old-style id, slash encoded" '/api/papers/hep-th%2F9108002/similar?limit=5'
+expect_eq "an encoded slash finds the same paper" "$STATUS" 200
+api "similar papers of a hostile paper" '/api/papers/2606.99901/similar?limit=1'
+expect_eq "the hostile twin comes first in the API" "$(jq_py 'd[0]["paper"]["id"]')" 2606.99905
+expect_eq "its title arrives unaltered" "$(jq_py 'd[0]["title"]')" "<script>alert('twin')</script> \"quoted\" & <b>bold</b> twin of a hostile paper"
+req GET "/api/papers/$SIM_ID/similar"
+SIM_API_ETAG=$(header ETag)
+req GET "/api/papers/$SIM_ID/similar" -H "If-None-Match: $SIM_API_ETAG"
+expect_eq "similar papers answer conditional requests" "$STATUS" 304
+req GET /papers/2606.30338/similar
+expect_status_ct "there is no similar-papers HTML page" 404 "$HTML"
+
 # ---- Atom feeds ----
 cat >"$TMP/atomcheck.py" <<'EOF'
 # atomcheck.py FILE: the RFC 4287 elements every feed and entry must have.
@@ -618,6 +717,8 @@ req GET /metrics
 expect_status_ct "metrics" 200 '^text/plain; version=0\.0\.4'
 expect_body "requests by route and status" '^paperboy_http_requests_total\{route="today",status="200"\} [0-9]+$'
 expect_body "404s are counted" '^paperboy_http_requests_total\{route="paper",status="404"\} [0-9]+$'
+expect_body "similar-paper requests are counted" '^paperboy_http_requests_total\{route="api_similar",status="200"\} [0-9]+$'
+expect_body "bad similar-paper limits are counted" '^paperboy_http_requests_total\{route="api_similar",status="400"\} [0-9]+$'
 expect_body "a latency histogram" '^paperboy_http_request_duration_seconds_bucket\{route="today",le="\+Inf"\} [0-9]+$'
 expect_body "histogram sum" '^paperboy_http_request_duration_seconds_sum\{route="today"\} [0-9.]+$'
 expect_body "database size" '^paperboy_database_bytes [1-9][0-9]*$'
@@ -650,6 +751,19 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 if [ -n "$seen" ]; then ok "an import shows on cached pages within seconds"; else notok "an import shows on cached pages"; fi
+# The new paper's page is kept briefly while the index has not caught up
+# with it; then it shows its similar papers.
+seen=
+for _ in $(seq 200); do
+	req GET /papers/2606.99904
+	if grep -q '<h2 id="similar-h">Similar papers</h2>' "$BODY"; then seen=1; break; fi
+	sleep 0.1
+done
+if [ -n "$seen" ]; then ok "a new paper shows similar papers within seconds"; else notok "a new paper shows similar papers within seconds"; fi
+similar_ids >"$TMP/sim_new"
+check "the new paper's similar papers are others" all_stored_others 2606.99904 <"$TMP/sim_new"
+api "similar papers of a new paper" '/api/papers/2606.99904/similar?limit=3'
+expect_eq "a new paper has similar papers in the API" "$(jq_py "len(d) == 3 and '2606.99904' not in [x['paper']['id'] for x in d]")" True
 
 # ---- graceful stop: requests in flight finish ----
 # A slow reader keeps a response in flight for seconds; SIGTERM must let it
