@@ -744,6 +744,28 @@ static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
 	return m;
 }
 
+/* Postings ahead whose document lengths are fetched early. */
+#define PREFETCH_AHEAD 16
+
+/* s[i] = the score of x's postings first..n-1 of its decoded block. The
+ * documents' lengths are a random memory access each, asked for ahead. */
+static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, float *s)
+{
+	const float *norm = x->seg->norm;
+	const uint32_t *doc = x->blk.doc;
+	uint32_t i;
+	for (i = first; i < n && i < first + PREFETCH_AHEAD; i++)
+		__builtin_prefetch(norm + (size_t)doc[i] * LEX_NFIELDS);
+	for (i = first; i < n; i++) {
+		const float *nd = norm + (size_t)doc[i] * LEX_NFIELDS;
+		float tft;
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(norm + (size_t)doc[i + PREFETCH_AHEAD] * LEX_NFIELDS);
+		tft = lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
+		s[i] = x->weight * lex_bm25(x->idf, tft);
+	}
+}
+
 /* Block-max AND: the rest of the lead's decoded block at once. Each
  * document is scored for the lead alone in a tight loop; the others are
  * looked up only for documents whose lead score plus the other terms'
@@ -752,7 +774,6 @@ static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
 static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_ub)
 {
 	struct cursor *x = m[0];
-	const struct lex_seg *sg = x->seg;
 	uint32_t first = x->i, cnt = x->blk.n, last_doc = x->blk.doc[cnt - 1], i;
 	float s[LEX_BLOCK], rest = 0;
 	unsigned k;
@@ -764,12 +785,7 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = cnt; /* nothing in this block can make it */
-	for (i = first; i < cnt; i++) {
-		const float *nd = sg->norm + (size_t)x->blk.doc[i] * LEX_NFIELDS;
-		float tft =
-		    lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
-		s[i] = x->weight * lex_bm25(x->idf, tft);
-	}
+	block_scores(x, first, cnt, s);
 	e->scored += cnt - first;
 	for (i = first; i < cnt && !e->rc; i++) {
 		float theta = threshold(e), rem;
@@ -789,7 +805,7 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 		for (k = 0; k < n; k++)
 			if (!cur_in_fields(m[k]))
 				break;
-		if (k < n || !accept(e, d))
+		if (k < n)
 			continue;
 		acc_clear(&sc, e->n_cursors);
 		sc.partial = s[i];
@@ -810,7 +826,8 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 				e->scored++;
 			}
 		}
-		if (!(sc.partial * (1 + SLACK) < theta))
+		/* filters and phrases last: most candidates fail on score */
+		if (!(sc.partial * (1 + SLACK) < theta) && accept(e, d))
 			emit(e, d, acc_total(&sc, e->n_cursors));
 	}
 	x->i = cnt - 1;
@@ -897,7 +914,7 @@ static void run_and(struct eval *e)
 		for (k = 0; k < n; k++)
 			if (!cur_in_fields(m[k]))
 				break;
-		if (k == n && accept(e, d)) {
+		if (k == n) {
 			acc_clear(&sc, e->n_cursors);
 			for (k = 0; k < n; k++)
 				acc_add(&sc, m[k]);
@@ -914,7 +931,8 @@ static void run_and(struct eval *e)
 					e->scored++;
 				}
 			}
-			if (!(theta > -INFINITY && sc.partial * (1 + SLACK) < theta))
+			if (!(theta > -INFINITY && sc.partial * (1 + SLACK) < theta) &&
+			    accept(e, d))
 				emit(e, d, acc_total(&sc, e->n_cursors));
 		}
 		cur_next(lead);
@@ -932,7 +950,6 @@ static void run_and(struct eval *e)
 static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 {
 	struct cursor *x = c[ess];
-	const struct lex_seg *sg = x->seg;
 	uint32_t first = x->i, n = x->blk.n, last_doc = x->blk.doc[n - 1], i;
 	float s[LEX_BLOCK], restk[LEX_QTERMS_MAX], rest = 0;
 	unsigned k;
@@ -944,12 +961,7 @@ static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = n; /* nothing in this block can make it */
-	for (i = first; i < n; i++) {
-		const float *nd = sg->norm + (size_t)x->blk.doc[i] * LEX_NFIELDS;
-		float tft =
-		    lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
-		s[i] = x->weight * lex_bm25(x->idf, tft);
-	}
+	block_scores(x, first, n, s);
 	e->scored += n - first;
 	for (i = first; i < n && !e->rc; i++) {
 		float theta = threshold(e), rem = rest;

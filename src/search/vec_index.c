@@ -435,8 +435,9 @@ static int docs_open(const char *path, int checksum, const struct vec_model *m,
 		    hd.listoff_off % 8 || hd.listoff_off > size || hd.listoff_size != (c + 1) * 4 ||
 		    hd.listoff_size > size - hd.listoff_off || hd.listdoc_off % 8 ||
 		    hd.listdoc_off > size || hd.listdoc_size != (uint64_t)hd.n_docs * 4 ||
-		    hd.listdoc_size > size - hd.listdoc_off || hd.pos_off % 8 || hd.pos_off > size ||
-		    hd.pos_size != (uint64_t)hd.n_docs * 4 || hd.pos_size > size - hd.pos_off)
+		    hd.listdoc_size > size - hd.listdoc_off || hd.pos_off % 8 ||
+		    hd.pos_off > size || hd.pos_size != (uint64_t)hd.n_docs * 4 ||
+		    hd.pos_size > size - hd.pos_off)
 			goto bad;
 		v->n_lists = hd.n_lists;
 		v->cent = (const float *)(base + hd.cent_off);
@@ -581,35 +582,57 @@ void vec_doc_vector(const struct vec_docs *v, uint32_t d, float *out)
 		out[i] = q[i] * s;
 }
 
-static int32_t dot8_plain(const int8_t *a, const int8_t *b, unsigned n)
+/* Scores of the n vectors at vecs (stride int8 apart) against the query
+ * q8 over their first dims components: out[i] = q8 . vecs[i] * scale[i]. */
+static void scan_plain(const int8_t *q8, const int8_t *vecs, const float *scale, size_t n,
+		       unsigned stride, unsigned dims, float *out)
 {
-	int32_t s = 0;
-	unsigned i;
-	for (i = 0; i < n; i++)
-		s += (int32_t)a[i] * b[i];
-	return s;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		const int8_t *b = vecs + i * stride;
+		int32_t s = 0;
+		unsigned j;
+		for (j = 0; j < dims; j++)
+			s += (int32_t)q8[j] * b[j];
+		out[i] = (float)s * scale[i];
+	}
 }
 
-__attribute__((target("avx2"))) static int32_t dot8_avx2(const int8_t *a, const int8_t *b,
-							 unsigned n)
+/* The same, 32 components a step: the query's signs move onto the
+ * document's bytes (vpsignb) so that the unsigned-by-signed multiply-add
+ * (vpmaddubsw) takes |q|; pairs of products fit 16 bits (2 * 127 * 127).
+ * dims must be a multiple of 32, no component -128 (quantisation keeps
+ * them in -127..127). */
+__attribute__((target("avx2"))) static void scan_avx2(const int8_t *q8, const int8_t *vecs,
+						      const float *scale, size_t n, unsigned stride,
+						      unsigned dims, float *out)
 {
-	__m256i acc = _mm256_setzero_si256();
-	__m128i lo;
-	unsigned i;
-	int32_t s;
-	for (i = 0; i + 16 <= n; i += 16) {
-		__m256i va = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a + i)));
-		__m256i vb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + i)));
-		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+	__m256i qs[VEC_DIMS_MAX / 32], qa[VEC_DIMS_MAX / 32];
+	const __m256i ones = _mm256_set1_epi16(1);
+	unsigned c, nc = dims / 32;
+	size_t i;
+	for (c = 0; c < nc; c++) {
+		qs[c] = _mm256_loadu_si256((const __m256i *)(q8 + 32 * c));
+		qa[c] = _mm256_abs_epi8(qs[c]);
 	}
-	lo = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-	lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0x4E));
-	lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0xB1));
-	s = _mm_cvtsi128_si32(lo);
-	for (; i < n; i++)
-		s += (int32_t)a[i] * b[i];
-	return s;
+	for (i = 0; i < n; i++) {
+		const int8_t *b = vecs + i * stride;
+		__m256i acc = _mm256_setzero_si256();
+		__m128i lo;
+		for (c = 0; c < nc; c++) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(b + 32 * c));
+			__m256i p = _mm256_maddubs_epi16(qa[c], _mm256_sign_epi8(v, qs[c]));
+			acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
+		}
+		lo = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+		lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0x4E));
+		lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0xB1));
+		out[i] = (float)_mm_cvtsi128_si32(lo) * scale[i];
+	}
 }
+
+/* Vectors scored per batch of a scan. */
+#define SCAN_RUN 256u
 
 struct cand {
 	float score;
@@ -662,11 +685,12 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 	       unsigned *n, struct pb_err *err)
 {
 	int8_t q8[VEC_DIMS_MAX];
-	unsigned dims = 0, vi, i, cap = k * 4 < 64 ? 64 : k * 4, nc = 0;
+	unsigned dims = 0, vi, i, cap, nc = 0;
 	struct cand *heap;
 	float qmax = 0;
-	int32_t (*dot)(const int8_t *, const int8_t *, unsigned) =
-	    __builtin_cpu_supports("avx2") ? dot8_avx2 : dot8_plain;
+	void (*scan)(const int8_t *, const int8_t *, const float *, size_t, unsigned, unsigned,
+		     float *);
+	float *sc;
 
 	*out = NULL;
 	*n = 0;
@@ -677,8 +701,11 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 		}
 	if (!dims || !k)
 		return PB_OK;
+	cap = k * 4 < 64 ? 64 : k * 4;
+	scan = dims % 32 == 0 && __builtin_cpu_supports("avx2") ? scan_avx2 : scan_plain;
 	heap = arena_alloc(a, cap * sizeof(*heap));
-	if (!heap)
+	sc = arena_alloc(a, SCAN_RUN * sizeof(float));
+	if (!heap || !sc)
 		return pb_err_set(err, PB_ENOMEM, "out of memory");
 	for (i = 0; i < dims; i++)
 		if (fabsf(qv[i]) > qmax)
@@ -717,42 +744,70 @@ int vec_search(const struct vec_docs *const *docs, const struct lex_view *views,
 				nl = vec_ivf_probe(v, qv, lists, nl * 2);
 				covered = 0;
 			}
+			/* each list is a contiguous run of vectors: scored in
+			 * batches, then only the few beating the heap checked */
 			for (l = 0; l < nl; l++) {
-				for (j = v->list_off[lists[l]]; j < v->list_off[lists[l] + 1];
-				     j++) {
-					struct cand c;
-					d = v->list_doc[j];
-					if ((views[vi].dead &&
-					     (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
-					    (vi == skip_seg && d == skip_doc))
-						continue;
-					c.score = (float)dot(q8, v->q + (size_t)j * dims, dims) *
-						  v->scale[j];
-					if (nc == cap && c.score <= heap[0].score)
-						continue;
-					c.seg = vi;
-					c.doc = d;
-					c.place = j;
-					cand_push(heap, &nc, cap, &c);
+				uint32_t j0 = v->list_off[lists[l]], j1 = v->list_off[lists[l] + 1];
+				for (; j0 < j1; j0 += SCAN_RUN) {
+					uint32_t run = j1 - j0 < SCAN_RUN ? j1 - j0 : SCAN_RUN, r;
+					scan(q8, v->q + (size_t)j0 * dims, v->scale + j0, run, dims,
+					     dims, sc);
+					for (r = 0; r < run; r++) {
+						struct cand c;
+						if (nc == cap && sc[r] <= heap[0].score)
+							continue;
+						j = j0 + r;
+						d = v->list_doc[j];
+						if ((views[vi].dead &&
+						     (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
+						    (vi == skip_seg && d == skip_doc))
+							continue;
+						c.score = sc[r];
+						c.seg = vi;
+						c.doc = d;
+						c.place = j;
+						cand_push(heap, &nc, cap, &c);
+					}
 				}
 			}
 			continue;
 		}
-		for (j = 0; j < v->n_docs; j++) {
-			struct cand c;
-			d = v->list_doc ? v->list_doc[j] : j;
-			if (plain ? (views[vi].dead && (views[vi].dead[d / 64] >> (d % 64)) & 1)
-				  : !lex_filter_pass(&f, &views[vi], d))
-				continue;
-			if (vi == skip_seg && d == skip_doc)
-				continue;
-			c.score = (float)dot(q8, v->q + (size_t)j * dims, dims) * v->scale[j];
-			if (nc == cap && c.score <= heap[0].score)
-				continue;
-			c.seg = vi;
-			c.doc = d;
-			c.place = j;
-			cand_push(heap, &nc, cap, &c);
+		if (!plain) {
+			/* filtered: the filter first, it rejects most */
+			for (j = 0; j < v->n_docs; j++) {
+				struct cand c;
+				d = v->list_doc ? v->list_doc[j] : j;
+				if (!lex_filter_pass(&f, &views[vi], d) ||
+				    (vi == skip_seg && d == skip_doc))
+					continue;
+				scan(q8, v->q + (size_t)j * dims, v->scale + j, 1, dims, dims,
+				     &c.score);
+				if (nc == cap && c.score <= heap[0].score)
+					continue;
+				c.seg = vi;
+				c.doc = d;
+				c.place = j;
+				cand_push(heap, &nc, cap, &c);
+			}
+			continue;
+		}
+		for (j = 0; j < v->n_docs; j += SCAN_RUN) {
+			uint32_t run = v->n_docs - j < SCAN_RUN ? v->n_docs - j : SCAN_RUN, r;
+			scan(q8, v->q + (size_t)j * dims, v->scale + j, run, dims, dims, sc);
+			for (r = 0; r < run; r++) {
+				struct cand c;
+				if (nc == cap && sc[r] <= heap[0].score)
+					continue;
+				d = v->list_doc ? v->list_doc[j + r] : j + r;
+				if ((views[vi].dead && (views[vi].dead[d / 64] >> (d % 64)) & 1) ||
+				    (vi == skip_seg && d == skip_doc))
+					continue;
+				c.score = sc[r];
+				c.seg = vi;
+				c.doc = d;
+				c.place = j + r;
+				cand_push(heap, &nc, cap, &c);
+			}
 		}
 	}
 	/* re-score the candidates with the float query */
