@@ -259,6 +259,9 @@ const char *const store_pg_migrations[] = {
 	"CREATE INDEX job_runs_job ON job_runs (job, id);"
 	"CREATE TRIGGER job_runs_touch BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON job_runs"
 	" FOR EACH STATEMENT EXECUTE FUNCTION pb_touch_trigger();",
+
+	/* 3: the few deleted papers (the same index as SQLite's) */
+	"CREATE INDEX papers_deleted ON papers (id) WHERE deleted = 1;",
 };
 
 const int STORE_PG_SCHEMA_VERSION =

@@ -33,6 +33,11 @@ enum {
 	Q_COUNT
 };
 
+/* The papers not deleted: all of them (SQLite counts an index) minus the
+ * deleted ones (a partial index), instead of a pass over the table. */
+#define LIVE_PAPERS                                                                                \
+	"SELECT (SELECT count(*) FROM papers) - (SELECT count(*) FROM papers WHERE deleted = 1)"
+
 static const char *const queries[Q_COUNT] = {
 	[Q_FIND] = "SELECT id, version, updated, hash, deleted FROM papers WHERE arxiv_id = ?1",
 	[Q_INSERT] =
@@ -550,7 +555,7 @@ static int sq_stats(struct store *st, struct arena *a, struct store_stats *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	out->papers = scalar(s, "SELECT count(*) FROM papers WHERE deleted = 0", NULL, 0);
+	out->papers = scalar(s, LIVE_PAPERS, NULL, 0);
 	out->deleted = scalar(s, "SELECT count(*) FROM papers WHERE deleted = 1", NULL, 0);
 	out->authors = scalar(s, "SELECT count(*) FROM paper_authors", NULL, 0);
 	out->versions = scalar(s, "SELECT count(*) FROM paper_versions", NULL, 0);
@@ -871,7 +876,7 @@ static int sq_day_counts(struct store *st, const char *from, const char *to, int
 static int sq_count(struct store *st, long *papers, struct pb_err *err)
 {
 	struct sqlite_store *s = S(st);
-	*papers = scalar(s, "SELECT count(*) FROM papers WHERE deleted = 0", NULL, 0);
+	*papers = scalar(s, LIVE_PAPERS, NULL, 0);
 	if (*papers < 0)
 		return db_error(s, err, "counting papers");
 	return PB_OK;
