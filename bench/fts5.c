@@ -8,7 +8,7 @@
  *                            reads "ID<TAB>QUERY" lines (FTS5 syntax), runs
  *                            each as a top-10 BM25 query, prints
  *                            "ID<TAB>MS<TAB>HITS<TAB>ROWIDS" (the last of N runs)
- * Both print "rss_kb N" (resident memory at the end) on standard error.
+ * Both print "rss_kb N" and "anon_kb N" (resident memory at the end) on standard error.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -31,6 +31,8 @@ static void rss(void)
 	while (f && fgets(l, sizeof(l), f))
 		if (strncmp(l, "VmRSS:", 6) == 0)
 			fprintf(stderr, "rss_kb %ld\n", strtol(l + 6, NULL, 10));
+		else if (strncmp(l, "RssAnon:", 8) == 0)
+			fprintf(stderr, "anon_kb %ld\n", strtol(l + 8, NULL, 10));
 	if (f)
 		fclose(f);
 }

@@ -1,7 +1,7 @@
 /* bench/pbq.c - a query driver for the benchmarks: opens paperboy's search
  * engine once, reads queries (one per line, "ID<TAB>QUERY" or just QUERY)
  * from standard input and prints, per query, "ID<TAB>MILLISECONDS<TAB>
- * HITS<TAB>ARXIV_ID ARXIV_ID ..." (the top K), and "rss_kb N" (resident
+ * HITS<TAB>ARXIV_ID ARXIV_ID ..." (the top K), and "rss_kb N" and "anon_kb N" (resident
  * memory after the queries) on standard error at the end. Built by bench/search and
  * bench/relevance against build/libpaperboy.a.
  *
@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 		while (f && fgets(l, sizeof(l), f))
 			if (strncmp(l, "VmRSS:", 6) == 0)
 				fprintf(stderr, "rss_kb %ld\n", strtol(l + 6, NULL, 10));
+			else if (strncmp(l, "RssAnon:", 8) == 0)
+				fprintf(stderr, "anon_kb %ld\n", strtol(l + 8, NULL, 10));
 		if (f)
 			fclose(f);
 	}

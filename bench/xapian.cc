@@ -9,7 +9,7 @@
 //                                parses QUERY with Xapian's QueryParser (phrases in
 //                                quotes), prints "ID<TAB>MS<TAB>HITS<TAB>IDS" for the
 //                                top 10 (the last of N runs)
-// Both print "rss_kb N" (resident memory at the end) on standard error.
+// Both print "rss_kb N" and "anon_kb N" (resident memory at the end) on standard error.
 #include <sqlite3.h>
 #include <xapian.h>
 
@@ -34,6 +34,8 @@ static void rss()
 	while (f && std::fgets(l, sizeof(l), f))
 		if (std::strncmp(l, "VmRSS:", 6) == 0)
 			std::fprintf(stderr, "rss_kb %ld\n", std::strtol(l + 6, nullptr, 10));
+		else if (std::strncmp(l, "RssAnon:", 8) == 0)
+			std::fprintf(stderr, "anon_kb %ld\n", std::strtol(l + 8, nullptr, 10));
 	if (f)
 		std::fclose(f);
 }
