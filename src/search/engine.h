@@ -38,7 +38,7 @@ enum engine_mode { ENGINE_LEXICAL, ENGINE_SEMANTIC, ENGINE_HYBRID, ENGINE_HYBRID
  * the semantic list has counts bm25 0). ENGINE_HYBRID_RRF fuses the same
  * lists by reciprocal rank fusion instead:
  *   sum over lists of 1 / (ENGINE_RRF_K + rank)   (ranks from 1) */
-#define ENGINE_FUSE_DEPTH 100
+#define ENGINE_FUSE_DEPTH 30
 #define ENGINE_FUSE_LAMBDA 0.2f
 #define ENGINE_PRF_DOCS 3
 #define ENGINE_RRF_K 60
