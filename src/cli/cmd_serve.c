@@ -4,7 +4,7 @@
 #include "cli.h"
 
 #include "../harvest/harvest.h"
-#include "../search/engine.h"
+#include "../search/live.h"
 
 #include "../core/progress.h"
 #include "../core/text.h"
@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #define DRAIN_SECONDS 10.0
+/* Seconds a stop waits for the search index's thread. */
+#define STOP_GRACE 2.0
 
 static void serve_usage(FILE *out)
 {
@@ -31,8 +33,10 @@ static void serve_usage(FILE *out)
 		     "is empty, the bundled sample (setting \"sample\") is imported first.\n"
 		     "SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
 		     "finish, and exits. One access-log line per request goes to stderr.\n"
-		     "Search uses the ranked index, built at start when missing and kept up\n"
-		     "to date with the database (folder: see 'paperboy index --help').\n"
+		     "Search uses the ranked index, kept up to date with the database\n"
+		     "(folder: see 'paperboy index --help'). When it is missing or damaged,\n"
+		     "the site serves at once and the index is built in the background;\n"
+		     "searches are not ranked until it is ready.\n"
 		     "\n"
 		     "options:\n"
 		     "  --listen ADDR:PORT  address to bind (default: setting \"listen\",\n"
@@ -45,51 +49,76 @@ static void serve_usage(FILE *out)
 		     "exit status: 0 stopped by a signal; 1 could not start; 2 bad usage\n");
 }
 
-/* The search engine for the site: the indexed engine (built now when the
- * index is missing, then kept fresh by a watcher thread) on every store;
- * the simple matcher when the index cannot be made. */
-static struct search_engine *open_search(struct cli *c, FILE *log)
+/* The search engine for the site (search/live.h): the indexed engine when
+ * its index is there (the watcher thread then follows the database), else
+ * the simple matcher while the index is built in the background; the
+ * simple matcher alone when no index can be made. NULL when out of memory
+ * or when the store cannot be opened (said on stderr). */
+static struct search_live *open_search(struct cli *c, FILE *log)
 {
 	struct pb_err err = PB_ERR_INIT;
 	struct store *st = store_open(c->cfg.db, &err);
 	struct engine_opts o;
-	struct engine *e;
-	struct search_engine *se;
+	struct search_live *l;
 	char dir[1024];
 
-	if (!st)
-		return search_simple_new();
-	engine_opts_default(&o);
-	o.watch = 1;
-	o.log = log;
-	if (cli_engine_open(c, st, &o, dir, sizeof(dir), &e, &err)) {
-		fprintf(log, "paperboy: search index: %s; using the simple search\n", err.msg);
-		se = search_simple_new();
-	} else {
-		fprintf(log, "paperboy: search index in %s\n", dir);
-		se = engine_search_iface(e);
+	if (!st) {
+		cli_error("%s", err.msg);
+		return NULL;
 	}
+	engine_opts_default(&o);
+	o.log = log;
+	if (cli_index_dir(c, st, dir, sizeof(dir), &err)) {
+		fprintf(log, "paperboy: search index: %s; using the simple search\n", err.msg);
+		l = search_live_open(c->cfg.db, st, NULL);
+	} else {
+		o.dir = dir;
+		l = search_live_open(c->cfg.db, st, &o);
+	}
+	if (!l)
+		cli_error("out of memory");
 	store_close(st);
-	return se;
+	return l;
 }
 
-/* Imports the sample when the store is empty; *papers gets the count. */
-static int load_sample(struct cli *c, int no_sample, long *papers)
+/* Closes the search engine; when a build step or a rebuild was still
+ * running after grace seconds, ends the process at once with status code:
+ * the build cannot be interrupted, and nothing it leaves half-written is
+ * ever used (the next start builds it again). */
+static void close_search(struct search_live *l, double grace, int code)
+{
+	if (!search_live_close(l, grace))
+		return;
+	fprintf(stderr, "paperboy: search index: stopped while building; what was not "
+			"finished is built again at the next start\n"
+			"paperboy: stopped\n");
+	fflush(stdout);
+	fflush(stderr);
+	_exit(code);
+}
+
+/* Imports the sample when the store is empty. Whether it is comes from
+ * the latest announcement day, an indexed look-up: counting the papers
+ * reads the whole table (seconds on a large store), so is only done when
+ * no paper has a day. */
+static int load_sample(struct cli *c, int no_sample)
 {
 	struct pb_err err = PB_ERR_INIT;
 	struct store *st = store_open(c->cfg.db, &err);
+	char day[11];
+	long papers = 0;
 	int rc = EXIT_OK;
 
 	if (!st) {
 		cli_error("%s", err.msg);
 		return EXIT_FAIL;
 	}
-	if (store_count(st, papers, &err)) {
+	if (store_latest_day(st, day, &err) || (!day[0] && store_count(st, &papers, &err))) {
 		cli_error("%s", err.msg);
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (*papers == 0 && !no_sample) {
+	if (!day[0] && papers == 0 && !no_sample) {
 		struct import_opts opts;
 		struct import_counts counts;
 		if (access(c->cfg.sample, R_OK) != 0) {
@@ -110,12 +139,27 @@ static int load_sample(struct cli *c, int no_sample, long *papers)
 		}
 		fprintf(stderr, "paperboy: imported %ld papers in %.1f s\n",
 			counts.new_papers + counts.updated + counts.unchanged, counts.seconds);
-		if (store_count(st, papers, &err)) {
-			cli_error("%s", err.msg);
-			rc = EXIT_FAIL;
-		}
 	}
 out:
+	store_close(st);
+	return rc;
+}
+
+/* The papers in the store into *papers, for the start line (the site
+ * answers meanwhile). PB_OK, or an error said on stderr. */
+static int count_papers(struct cli *c, long *papers)
+{
+	struct pb_err err = PB_ERR_INIT;
+	struct store *st = store_open(c->cfg.db, &err);
+	int rc;
+
+	if (!st) {
+		cli_error("%s", err.msg);
+		return PB_EDB;
+	}
+	rc = store_count(st, papers, &err);
+	if (rc)
+		cli_error("%s", err.msg);
 	store_close(st);
 	return rc;
 }
@@ -131,6 +175,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	long papers = 0;
 	int i, no_sample = 0, no_harvest = 0, port, sig = 0, rc;
 	struct harvest_scheduler *sched = NULL;
+	struct search_live *live;
 
 	if (cli_wants_help(argc, argv)) {
 		serve_usage(stdout);
@@ -166,7 +211,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = load_sample(c, no_sample, &papers);
+	rc = load_sample(c, no_sample);
 	if (rc)
 		return rc;
 
@@ -179,11 +224,10 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			site.base_url[--n] = '\0';
 	}
 	snprintf(site.db, sizeof(site.db), "%s", c->cfg.db);
-	site.search = open_search(c, stderr);
-	if (!site.search) {
-		cli_error("out of memory");
+	live = open_search(c, stderr);
+	if (!live)
 		return EXIT_FAIL;
-	}
+	site.search = search_live_engine(live);
 	memset(&o, 0, sizeof(o));
 	o.listen = c->cfg.listen;
 	o.threads = c->cfg.threads;
@@ -192,19 +236,26 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	srv = web_server_start(&o, &err);
 	if (!srv) {
 		cli_error("%s", err.msg);
-		search_destroy(site.search);
+		close_search(live, STOP_GRACE, EXIT_FAIL);
 		return EXIT_FAIL;
 	}
 	web_server_address(srv, host, sizeof(host), &port);
+	search_live_start(live);
 	if (!no_harvest) {
 		struct harvest_config hc;
 		if (cli_harvest_config(&c->cfg, &hc, &err) ||
 		    !(sched = harvest_scheduler_start(&hc, stderr, &err))) {
 			cli_error("harvest schedule: %s", err.msg);
 			web_server_stop(srv, DRAIN_SECONDS);
-			search_destroy(site.search);
+			close_search(live, STOP_GRACE, EXIT_USAGE);
 			return EXIT_USAGE;
 		}
+	}
+	if (count_papers(c, &papers)) {
+		harvest_scheduler_stop(sched);
+		web_server_stop(srv, DRAIN_SECONDS);
+		close_search(live, STOP_GRACE, EXIT_FAIL);
+		return EXIT_FAIL;
 	}
 	printf("paperboy: serving %ld papers at http://%s:%d/\n", papers, host, port);
 	fflush(stdout);
@@ -215,7 +266,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	harvest_scheduler_stop(sched);
 	web_server_stop(srv, DRAIN_SECONDS);
-	search_destroy(site.search);
+	close_search(live, STOP_GRACE, EXIT_OK);
 	fprintf(stderr, "paperboy: stopped\n");
 	return EXIT_OK;
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define BATCH_PAPERS 256
-#define IMPORT_QUEUE 8
+#define IMPORT_QUEUE 64
 
 struct batch {
 	struct arena arena;
@@ -33,7 +33,7 @@ struct import_run {
 	struct batch *head, *tail, *spare;
 	size_t queued;
 	int parse_done; /* producer finished */
-	int stop;       /* consumer failed: producer should give up */
+	int stop;	/* consumer failed: producer should give up */
 
 	/* producer side */
 	struct batch *cur;
@@ -96,7 +96,8 @@ static void on_bad(void *ctx, const struct ingest_pos *pos, const char *reason)
 			fprintf(out, "%s:%ld: record %ld skipped: %s\n", pos->file, pos->line,
 				pos->record, reason);
 		else
-			fprintf(out, "%s: record %ld skipped: %s\n", pos->file, pos->record, reason);
+			fprintf(out, "%s: record %ld skipped: %s\n", pos->file, pos->record,
+				reason);
 	}
 }
 
@@ -194,26 +195,37 @@ static int store_batch(struct store *st, struct import_run *r, struct batch *b,
 		(*in_tx)++;
 		rc = store_paper_upsert(st, p, &res, err);
 		if (rc) {
-			pb_err_prefix(err, "%s: record %ld (%s)", r->name, b->record[i], p->arxiv_id);
+			pb_err_prefix(err, "%s: record %ld (%s)", r->name, b->record[i],
+				      p->arxiv_id);
 			return rc;
 		}
 		switch (res) {
-		case STORE_NEW: counts->new_papers++; break;
-		case STORE_UPDATED: counts->updated++; break;
-		case STORE_UNCHANGED: counts->unchanged++; break;
-		case STORE_OLDER: counts->older++; break;
+		case STORE_NEW:
+			counts->new_papers++;
+			break;
+		case STORE_UPDATED:
+			counts->updated++;
+			break;
+		case STORE_UNCHANGED:
+			counts->unchanged++;
+			break;
+		case STORE_OLDER:
+			counts->older++;
+			break;
 		}
 		if (*in_tx >= per_tx) {
 			if ((rc = store_commit(st, err)))
 				return rc;
 			*in_tx = 0;
+			if (r->opts->committed)
+				r->opts->committed(r->opts->committed_ctx);
 		}
 	}
 	return PB_OK;
 }
 
-static int run(struct store *st, struct stream *s, const char *name,
-	       const struct import_opts *opts, struct import_counts *counts, struct pb_err *err)
+static int run(struct store *st, struct stream *s, const char *name, const struct import_opts *opts,
+	       struct import_counts *counts, struct pb_err *err)
 {
 	struct import_run r;
 	struct progress pr;
@@ -258,6 +270,8 @@ static int run(struct store *st, struct stream *s, const char *name,
 			store_rollback(st);
 			if (!rc)
 				rc = err->rc;
+		} else if (opts->committed) {
+			opts->committed(opts->committed_ctx);
 		}
 	}
 	if (!rc && r.parse_rc) {

@@ -16,11 +16,14 @@ struct import_counts {
 
 struct import_opts {
 	enum ingest_format format; /* INGEST_UNKNOWN: detect per file */
-	long batch;                /* records per transaction; 0 = 5000 */
-	FILE *report;              /* bad-record reports (NULL: stderr) */
-	long max_reports;          /* reports printed per file before summarising; 0 = 20 */
-	int progress;              /* draw a progress bar when stderr is a terminal */
-	int dry_run;               /* parse and check only; nothing is written */
+	long batch;		   /* records per transaction; 0 = 5000 */
+	FILE *report;		   /* bad-record reports (NULL: stderr) */
+	long max_reports;	   /* reports printed per file before summarising; 0 = 20 */
+	int progress;		   /* draw a progress bar when stderr is a terminal */
+	int dry_run;		   /* parse and check only; nothing is written */
+	/* called after each commit (on the writing thread), when not NULL */
+	void (*committed)(void *ctx);
+	void *committed_ctx;
 };
 
 /* Imports one file (path, "-" for stdin) into st. Bad records are reported

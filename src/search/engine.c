@@ -13,15 +13,18 @@
 
 #include "../core/arxiv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FRESH_MIN                                                                                  \
 	20000 /* the fresh segment may hold this many papers, or a tenth of the main one */
@@ -140,6 +143,36 @@ static int make_dirs(const char *dir, struct pb_err *err)
 	return PB_OK;
 }
 
+/* Removes the temporary files (NAME.tmp.PID) that builds of processes no
+ * longer running (killed, or ended while building) left in the folder
+ * dir: they were never renamed into place, so never trusted, but they
+ * take room. */
+static void remove_stale_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t i;
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		for (i = 0; i < sizeof(index_files) / sizeof(index_files[0]); i++) {
+			size_t n = strlen(index_files[i]);
+			char *end, path[1400];
+			long pid;
+			if (strncmp(de->d_name, index_files[i], n) != 0 ||
+			    strncmp(de->d_name + n, ".tmp.", 5) != 0)
+				continue;
+			pid = strtol(de->d_name + n + 5, &end, 10);
+			if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+			    errno != ESRCH)
+				continue; /* its build may still be running */
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
+}
+
 /* ---- snapshots ---- */
 
 static void base_free(struct base *b)
@@ -232,6 +265,13 @@ static int open_main(struct engine *e, struct store *st, int rebuild, struct lex
 				   : lex_seg_open_file(e->lex_path, out, err);
 		if (rc == PB_OK || rc == PB_ENOMEM)
 			return rc;
+		if (e->opts.no_build) {
+			char why[sizeof(err->msg)];
+			if (rc == PB_ENOTFOUND)
+				return pb_err_set(err, rc, "there is no index in %s yet", e->dir);
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return pb_err_set(err, PB_ENOTFOUND, "%s", why);
+		}
 		if (rc == PB_ENOTFOUND)
 			logf_(e, "building the index in %s from %s", e->dir, st->path);
 		else
@@ -254,6 +294,20 @@ static int open_vectors(struct engine *e, struct base *b, int retrain, struct pb
 	int rc;
 	if (!e->opts.vectors)
 		return PB_OK;
+	if (e->opts.no_build) {
+		/* what is there, or no vectors (engine_add_vectors makes them) */
+		rc = vec_model_open_fast(e->model_path, &b->model, err);
+		if (!rc)
+			rc = vec_docs_open_fast(e->docs_path, b->model, b->main, &b->vmain, err);
+		if (rc == PB_ENOMEM)
+			return rc;
+		if (rc) {
+			vec_model_close(b->model);
+			b->model = NULL;
+			err->rc = PB_OK;
+		}
+		return PB_OK;
+	}
 	if (!retrain) {
 		rc = e->opts.watch ? vec_model_open_fast(e->model_path, &b->model, err)
 				   : vec_model_open(e->model_path, &b->model, err);
@@ -376,6 +430,40 @@ int engine_rebuild(struct engine *e, struct store *st, struct pb_err *err)
 	int rc;
 	pthread_mutex_lock(&e->refresh_mu);
 	rc = rebuild_locked(e, st, 0, err);
+	pthread_mutex_unlock(&e->refresh_mu);
+	return rc;
+}
+
+int engine_add_vectors(struct engine *e, struct store *st, struct pb_err *err)
+{
+	struct base *b;
+	struct snap *s;
+	int rc;
+
+	pthread_mutex_lock(&e->refresh_mu);
+	e->opts.vectors = 1; /* rebuilds from now on keep them */
+	pthread_mutex_unlock(&e->refresh_mu);
+	/* the main segment opened again with its vectors, trained when
+	 * missing: refreshes go on meanwhile */
+	rc = new_base(e, st, 0, 0, &b, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&e->refresh_mu);
+	rc = new_snap(e, st, b, &s, err);
+	pthread_mutex_lock(&e->mu);
+	b->refs--; /* the snapshot holds it now (or nobody) */
+	pthread_mutex_unlock(&e->mu);
+	if (!rc) {
+		install(e, s);
+	} else {
+		if (!b->refs)
+			base_free(b);
+		if (rc == PB_ETOOBIG) {
+			logf_(e, "%s: rebuilding", err->msg);
+			err->rc = PB_OK;
+			rc = rebuild_locked(e, st, 0, err);
+		}
+	}
 	pthread_mutex_unlock(&e->refresh_mu);
 	return rc;
 }
@@ -583,13 +671,14 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	rc = make_dirs(e->dir, err);
 	if (rc)
 		goto fail;
+	remove_stale_tmp(e->dir);
 	rc = new_base(e, st, e->opts.rebuild, e->opts.rebuild, &b, err);
 	if (rc)
 		goto fail;
 	/* with a watcher, searches start at once on the main segment; the
 	 * watcher's first round adds the papers changed since it was built */
 	rc = new_snap(e, e->opts.watch ? NULL : st, b, &s, err);
-	if (rc == PB_ETOOBIG) {
+	if (rc == PB_ETOOBIG && !e->opts.no_build) {
 		logf_(e, "%s: rebuilding", err->msg);
 		err->rc = PB_OK;
 		base_free(b);
@@ -603,6 +692,7 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	b->refs--; /* held by the snapshot */
 	b = NULL;
 	install(e, s);
+	e->opts.no_build = 0; /* from now on, what is missing is built */
 	if (e->opts.watch) {
 		if (pthread_create(&e->thread, NULL, watch_main, e) == 0)
 			e->watching = 1;
@@ -1390,6 +1480,15 @@ static int iface_similar(struct search_engine *se, struct store *st, const char 
 	return fetch_hits(&fe, res.hits, res.n_hits);
 }
 
+static void iface_status(struct search_engine *se, struct search_status *out)
+{
+	struct engine *e = E(se);
+	struct snap *s = acquire(e);
+	out->index = SEARCH_INDEX_READY;
+	out->vectors = s->base->model && s->vd[0] ? SEARCH_INDEX_READY : SEARCH_INDEX_NONE;
+	release(e, s);
+}
+
 static void iface_destroy(struct search_engine *se)
 {
 	engine_close(E(se));
@@ -1403,6 +1502,7 @@ static const struct search_ops engine_ops = {
     .snippet = iface_snippet,
     .facets = iface_facets,
     .similar = iface_similar,
+    .status = iface_status,
 };
 
 struct search_engine *engine_search_iface(struct engine *e)

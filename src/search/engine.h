@@ -50,6 +50,9 @@ struct engine_opts {
 	int watch;	       /* 1: a thread follows the store's changes (and
 				* catches up with them just after opening) */
 	int rebuild;	       /* 1: rebuild the index (and retrain the vectors) now */
+	int no_build;	       /* 1: open what is there, build nothing: a lexical
+				* index that is missing or damaged is PB_ENOTFOUND,
+				* vectors that are are left out (engine_add_vectors) */
 	FILE *log;	       /* one line per build or repair; NULL: stderr */
 	const char *dir;       /* the folder of the index files, made (with its
 				* parents) when missing; NULL: DB.idx next to the
@@ -65,9 +68,10 @@ struct engine;
  * from: a SQLite path or a PostgreSQL URL), reading papers from st (used
  * during the call only; a watcher opens its own store from db_path).
  * Builds what is missing or damaged, with a log line saying why and
- * where. PB_OK; PB_EINVAL when st is not SQLite and o->dir is not set;
- * PB_EIO naming the folder when it cannot be made or written; or an
- * error from the store or memory. */
+ * where (with o->no_build: PB_ENOTFOUND, err saying why, when the lexical
+ * index would have to be built). PB_OK; PB_EINVAL when st is not SQLite
+ * and o->dir is not set; PB_EIO naming the folder when it cannot be made
+ * or written; or an error from the store or memory. */
 int engine_open(const char *db_path, struct store *st, const struct engine_opts *o,
 		struct engine **out, struct pb_err *err);
 void engine_close(struct engine *e);
@@ -125,6 +129,14 @@ int engine_similar(struct engine *e, const char *arxiv_id, unsigned k, struct ar
 int engine_refresh(struct engine *e, struct store *st, struct pb_err *err);
 /* Rebuilds the index from st (vectors are folded in again, not retrained). */
 int engine_rebuild(struct engine *e, struct store *st, struct pb_err *err);
+/* Gives an engine opened without vectors (o->vectors 0, or o->no_build
+ * with vectors missing) its semantic vectors: opened from the folder,
+ * else trained and folded (minutes on a large store), which searches do
+ * not wait for; then searches use them, with the fresh segment of st.
+ * Vectors are kept from then on (rebuilds fold them in). PB_OK also when
+ * the corpus is too small for vectors (engine_stats: dims 0, a log line
+ * says why); else an error from the store, the disk or memory. */
+int engine_add_vectors(struct engine *e, struct store *st, struct pb_err *err);
 
 struct engine_stats {
 	long docs, fresh_docs, superseded;

@@ -1,7 +1,8 @@
 /* lex.h - the lexical index: tokeniser, postings codec, segments (build and
  * read), query evaluation. One internal header split into bannered
- * interfaces, one .c file per interface. The engine (engine.h) is the only
- * user outside src/search/lex_*.c.
+ * interfaces, one .c file per interface. The engine (engine.h) and the
+ * bulk build of imports (bulk.h) are its only users outside
+ * src/search/lex_*.c.
  *
  * Vocabulary: a *document* is one paper, numbered 0..n_docs-1 in a segment
  * (its docid), in ascending store row id order. A *term* is a normalised,
@@ -282,6 +283,27 @@ struct lex_seg {
 	uint64_t pos_size;
 };
 
+/* Papers analysed for a builder (their words, categories, hash, day):
+ * made without a builder, so on any thread, and added to one in order. */
+struct lex_batch;
+
+/* NULL when out of memory. */
+struct lex_batch *lex_batch_new(void);
+void lex_batch_free(struct lex_batch *bt);
+/* Empties bt, keeping its memory. Cannot fail. */
+void lex_batch_reset(struct lex_batch *bt);
+/* Analyses paper p with its store row id into bt; deleted papers are
+ * ignored. PB_OK or PB_ENOMEM. p may go afterwards. */
+int lex_batch_add(struct lex_batch *bt, int64_t row, const struct paper *p);
+/* The same without making the words (a copy of the texts is kept): quick,
+ * for a reader that should not hold the store long. lex_batch_analyse
+ * makes the words later. PB_OK or PB_ENOMEM. */
+int lex_batch_add_raw(struct lex_batch *bt, int64_t row, const struct paper *p);
+/* Makes the words of the papers added raw. PB_OK or PB_ENOMEM. */
+int lex_batch_analyse(struct lex_batch *bt);
+/* Papers in bt. Cannot fail. */
+size_t lex_batch_docs(const struct lex_batch *bt);
+
 /* Builds a segment from papers added one by one. */
 struct lex_builder;
 
@@ -294,8 +316,14 @@ void lex_builder_free(struct lex_builder *b);
  * Deleted papers are ignored. PB_OK, PB_EINVAL (row not ascending) or
  * PB_ENOMEM. */
 int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, struct pb_err *err);
+/* Adds the papers of bt in their order (rows ascending, as for
+ * lex_builder_add; analysed: see lex_batch_analyse). Same errors. */
+int lex_builder_add_batch(struct lex_builder *b, const struct lex_batch *bt, struct pb_err *err);
 /* Documents added so far. */
 uint32_t lex_builder_docs(const struct lex_builder *b);
+/* 1 with the lex_paper_hash of the paper of store row id row when b holds
+ * it, else 0. Safe while lex_builder_write runs on another thread. */
+int lex_builder_row_hash(const struct lex_builder *b, int64_t row, uint64_t *hash);
 /* Hash of what the index takes from a paper (fields, categories, day,
  * votes): equal hashes need no reindexing. Cannot fail. */
 uint64_t lex_paper_hash(const struct paper *p);
@@ -345,10 +373,30 @@ struct store;
  * their hash. */
 #define LEX_WATERMARK_SLACK 10
 
+/* The moment LEX_WATERMARK_SLACK seconds ago, "YYYY-MM-DDTHH:MM:SSZ": the
+ * watermark of a scan starting now. Cannot fail. */
+void lex_watermark_now(char out[24]);
+
+/* Writes the segment of b (see lex_builder_write) to the temporary file
+ * path.tmp.PID, named in tmp, and syncs it; the caller renames it over
+ * path. Temporary files of killed builds of path are removed first.
+ * PB_OK, or PB_EIO / PB_ENOMEM (no file left then). */
+int lex_builder_save(struct lex_builder *b, const char *path, int64_t max_row, const char *built,
+		     char tmp[1100], struct pb_err *err);
+
+/* Adds the papers of st with a row id above after_row to b, the store
+ * read and the words made on a thread of its own; *max_row gets the
+ * largest row id read (after_row when none). progress as below. PB_OK or
+ * an error from the store or memory. */
+int lex_builder_fill(struct store *st, int64_t after_row, struct lex_builder *b,
+		     void (*progress)(void *ctx, long n), void *ctx, int64_t *max_row,
+		     struct pb_err *err);
+
 /* Indexes every paper of st into a new segment file at path (written to
- * path.tmp.PID, synced, then renamed over path) and opens it. progress, when
- * not NULL, is called with the papers read so far every 10,000. PB_OK or
- * an error from the store, the disk or memory. */
+ * path.tmp.PID, synced, then renamed over path) and opens it. The store is
+ * read on a thread of its own. progress, when not NULL, is called (on that
+ * thread) with the papers read so far every 10,000. PB_OK or an error
+ * from the store, the disk or memory. */
 int lex_build_main(struct store *st, const char *path, void (*progress)(void *ctx, long n),
 		   void *ctx, struct lex_seg **out, struct pb_err *err);
 

@@ -33,146 +33,157 @@
  *   row id, moment the scan started) and two checksums: one of the header,
  *   one of everything after it.
  */
-#include "lex.h"
-
-#include "../core/arxiv.h"
+#include "lex_build_int.h"
 
 #include <limits.h>
-#include <stdlib.h>
-#include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
-/* Room of each field in the shared position space. */
-static const uint32_t field_base[LEX_NFIELDS] = {LEX_BASE_TITLE, LEX_BASE_ABSTRACT,
-						 LEX_BASE_AUTHORS};
-static const uint32_t field_room[LEX_NFIELDS] = {
-    LEX_BASE_ABSTRACT - LEX_BASE_TITLE - 1, LEX_BASE_AUTHORS - LEX_BASE_ABSTRACT - 1, (1u << 20)};
+/* How a build goes: a paper is first analysed into its words
+ * (lex_batch.c; no shared state, so any thread may do it). The builder
+ * gives each word its term through a table of the surface words seen (each
+ * distinct word is stemmed once), groups the document's words by term and
+ * appends one record per (document, term) to the log of the term's bucket:
+ * the term, then its posting bytes (docid delta and frequencies) and
+ * position bytes exactly as they will stand in the file, counting each
+ * term's bytes. A bucket holds the terms of a range of leading bytes, so
+ * its terms lie together in the dictionary. Writing sorts the dictionary,
+ * gives every term its place in the postings and positions sections and
+ * its skip entries, and moves each bucket's log there (two threads, each
+ * half of the buckets), computing the block maxima on the way. The file
+ * depends only on the papers and their order. */
 
 #define CATS_MAX 65535u
 
-/* Reallocates p to hold need elements (capacity doubling from *cap):
- * the new pointer, or NULL (p untouched) when out of memory. */
-static void *grow_to(void *p, size_t *cap, size_t need, size_t elem)
+/* Asks for huge pages for the big tables the build reads at random (a
+ * miss in the TLB costs as much as one in the cache); before first use.
+ * Only a hint: cannot fail. */
+static void huge_pages(void *p, size_t n)
 {
-	size_t ncap;
-	void *np;
-	if (need <= *cap)
-		return p;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(p, ncap * elem);
-	if (np)
-		*cap = ncap;
-	return np;
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + n) & ~(huge - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
 }
 
-/* Reallocates array ptr to cap elements; evaluates to 0, or PB_ENOMEM
- * (ptr untouched). */
-#define RESIZE(ptr, cap) resize_to((void *)&(ptr), (cap), sizeof(*(ptr)))
-static int resize_to(void *pp, size_t cap, size_t elem)
+/* LEB128 as lex_varint_put writes it, inlined for the build's loops. */
+static inline size_t put_varint(uint8_t *p, uint32_t v)
 {
-	void *old, *np;
-	memcpy(&old, pp, sizeof(old));
-	np = realloc(old, cap * elem);
-	if (!np)
-		return PB_ENOMEM;
-	memcpy(pp, &np, sizeof(np));
-	return PB_OK;
+	size_t k = 0;
+	while (v >= 0x80) {
+		p[k++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[k++] = (uint8_t)v;
+	return k;
 }
 
-/* A growable byte string (postings of one term). */
-struct bytes {
-	uint8_t *p;
-	uint32_t len, cap;
-};
-
-static int bytes_room(struct bytes *b, size_t extra)
+/* Reads a varint the builder wrote itself (so well formed). */
+static inline uint32_t get_varint(const uint8_t **pp)
 {
-	size_t need = (size_t)b->len + extra, cap = b->cap;
-	uint8_t *np;
-	if (need <= b->cap)
-		return PB_OK;
-	if (need > UINT32_MAX / 2)
-		return PB_ETOOBIG;
-	np = grow_to(b->p, &cap, need, 1);
-	if (!np)
-		return PB_ENOMEM;
-	b->p = np;
-	b->cap = (uint32_t)cap;
-	return PB_OK;
+	const uint8_t *p = *pp;
+	uint32_t v = 0;
+	unsigned shift = 0;
+	while (*p & 0x80) {
+		v |= (uint32_t)(*p++ & 0x7F) << shift;
+		shift += 7;
+	}
+	v |= (uint32_t)*p++ << shift;
+	*pp = p;
+	return v;
 }
 
+/* ==== the builder ==== */
+
+/* A term (a stem, or a word kept as it is). */
 struct bterm {
-	uint32_t str_off;
-	uint32_t str_len;
+	uint32_t str_off, str_len, hash;
+};
+
+/* What a build keeps per term while adding documents. */
+struct tstate {
+	uint32_t last_doc, df;
+	uint32_t post_len, pos_len; /* bytes of its postings and positions */
+	uint32_t bucket;	    /* its log */
+};
+
+/* The terms of the document being added, by term id: a small open
+ * addressing table that stays in the first-level cache; entries of
+ * earlier documents have older stamps. */
+struct dterm {
+	uint32_t stamp; /* docid + 1 */
+	uint32_t term, slot;
+};
+
+/* A surface word already seen, and its term: open addressing over slots
+ * of 32 bytes. A word of up to 24 bytes is its key, zero-padded; a longer
+ * one has key[0] = 0 (no word starts with a zero byte), key[1] its offset
+ * in the pool of long words, key[2] its length. */
+struct wslot {
 	uint32_t hash;
-	uint32_t df;
-	uint32_t last_doc;
-	struct bytes post, pos;
+	uint32_t term; /* term id + 1; 0: empty */
+	uint64_t key[KEY_WORDS];
 };
 
-/* A surface word already seen, and its term. */
-struct surface {
-	uint32_t str_off, str_len, hash, term;
+/* A word of the document being added, its key computed ahead. */
+struct wkey {
+	uint64_t key[KEY_WORDS];
+	const uint8_t *text;
+	uint32_t hash, len, pos, kind;
 };
 
-/* A direct-mapped cache in front of the surface table: frequent words are
- * found without leaving the CPU caches. */
-#define FRONT_SIZE 8192
-#define FRONT_TEXT 23
-struct front {
-	uint32_t hash, term;
-	uint8_t len;
-	char text[FRONT_TEXT];
-};
-
-/* Open addressing; slots hold entry index + 1 (0 = empty). */
+/* Open addressing over the terms; slots hold term id + 1 (0 = empty). */
 struct htab {
 	uint32_t *slot;
 	uint32_t mask;
 };
 
-struct pool {
-	char *p;
-	size_t len, cap;
-};
-
+/* A document's term with its frequencies (its positions come later). */
 struct slot {
 	uint32_t term;
 	uint32_t tf[LEX_NFIELDS];
 	uint32_t count, at;
 };
 
-/* A posting waiting in the batch: postings are appended to their terms
- * a batch at a time in term order, which keeps memory access local. */
-#define REC_POS 3
-struct rec {
-	uint32_t term, doc;
-	uint32_t tf[LEX_NFIELDS];
-	uint32_t npos;
-	uint32_t pos[REC_POS]; /* the first positions; the rest from bpos[pos_at] */
-	uint32_t pos_at;
+/* The logs of postings, one per bucket of terms: a record per (document,
+ * term) in document order, as the varint term id, the posting bytes and
+ * the position bytes, as they will stand in the file. A bucket holds the
+ * terms of a range of leading bytes (term_bucket), so that its terms lie
+ * together in the dictionary and writing moves each log into a small
+ * region of the file. */
+#define BUCKETS 256
+struct chunk {
+	struct chunk *next;
+	size_t len, cap;
+	uint8_t data[];
 };
-
-#define BATCH_RECS (1u << 20)
+struct log {
+	uint8_t *cur, *end; /* the free room of the last chunk */
+	struct chunk *head, *tail;
+	size_t next;	/* size of the next chunk */
+	uint64_t bytes; /* in the chunks before the last */
+};
+#define CHUNK_MIN ((size_t)1 << 12)
+#define CHUNK_MAX ((size_t)1 << 22)
 
 struct lex_builder {
 	int have_stats;
 	struct lex_stats stats;
 	struct lex_stemmer *stem;
+	struct lex_batch *one; /* for lex_builder_add */
 
 	struct bterm *terms;
+	struct tstate *ts;
 	size_t n_terms, cap_terms;
 	struct htab term_tab;
 	struct pool term_pool;
 
-	struct surface *surf;
-	size_t n_surf, cap_surf;
-	struct front *front; /* [FRONT_SIZE] */
-	struct htab surf_tab;
-	struct pool surf_pool;
+	struct wslot *words;
+	uint32_t words_mask;
+	size_t n_words;
+	struct pool long_words;
 
 	/* documents */
 	uint32_t n_docs;
@@ -194,22 +205,19 @@ struct lex_builder {
 	size_t n_catnames, cap_catnames;
 
 	/* per-document scratch */
-	uint32_t *tok_term, *tok_pos;
-	size_t n_tok, cap_tok;
-	uint32_t *stamp, *slot_of; /* per term */
-	size_t cap_stamp;
+	struct wkey *wk;
+	uint32_t *tok_slot, *tok_pos, *placed;
+	struct dterm *dt;
+	size_t cap_dt;
+	size_t cap_tok;
 	struct slot *slots;
-	size_t n_slots, cap_slots;
-	uint32_t *placed; /* [cap_tok] */
+	size_t cap_slots;
 
-	/* the batch */
-	struct rec *recs, *recs_tmp;
-	size_t n_recs, cap_recs;
-	uint32_t *bpos;
-	size_t n_bpos, cap_bpos;
+	/* the logs */
+	struct log logs[BUCKETS];
 };
 
-/* ---- hash tables over a pool ---- */
+/* ---- terms ---- */
 
 static uint32_t hash_str(const char *s, size_t n)
 {
@@ -223,39 +231,23 @@ static int htab_init(struct htab *t, uint32_t size)
 	return t->slot ? PB_OK : PB_ENOMEM;
 }
 
-/* Rehashes into twice the slots; hashes come from get_hash(ctx, index). */
-static int htab_double(struct htab *t, const uint32_t *hashes, size_t stride, size_t n)
+/* The bucket of a term: a function of its first two bytes that never
+ * decreases in byte order, about even on English text. */
+static uint32_t term_bucket(const char *s, size_t n)
 {
-	uint32_t size = (t->mask + 1) * 2, i;
-	uint32_t *ns = calloc(size, sizeof(*ns));
-	size_t k;
-	if (!ns)
-		return PB_ENOMEM;
-	for (k = 0; k < n; k++) {
-		uint32_t h = *(const uint32_t *)((const char *)hashes + k * stride);
-		for (i = h & (size - 1); ns[i]; i = (i + 1) & (size - 1))
-			;
-		ns[i] = (uint32_t)k + 1;
+	unsigned c0 = (unsigned char)s[0], c1 = n > 1 ? (unsigned char)s[1] : 0, sub;
+	if (c0 < '0')
+		return 0;
+	if (c0 <= '9')
+		return c0 - '0';
+	if (c0 < 'a')
+		return 10;
+	if (c0 <= 'z') {
+		sub = c1 < 'a' ? 0 : c1 <= 'z' ? 1 + (c1 - 'a') * 8 / 26 : 8;
+		return 16 + (c0 - 'a') * 9 + sub;
 	}
-	free(t->slot);
-	t->slot = ns;
-	t->mask = size - 1;
-	return PB_OK;
-}
-
-static int pool_add(struct pool *p, const char *s, size_t n, uint32_t *off)
-{
-	char *np;
-	if (p->len + n > UINT32_MAX)
-		return PB_ETOOBIG;
-	np = grow_to(p->p, &p->cap, p->len + n + 1, 1);
-	if (!np)
-		return PB_ENOMEM;
-	p->p = np;
-	memcpy(p->p + p->len, s, n);
-	*off = (uint32_t)p->len;
-	p->len += n;
-	return PB_OK;
+	c0 = 250 + (c0 - '{') / 40;
+	return c0 < BUCKETS ? c0 : BUCKETS - 1;
 }
 
 /* The term id of term[0..n), created when new. */
@@ -274,83 +266,133 @@ static int term_id(struct lex_builder *b, const char *s, size_t n, uint32_t *out
 	}
 	if (b->n_terms >= UINT32_MAX - 1)
 		return PB_ETOOBIG;
-	t = grow_to(b->terms, &b->cap_terms, b->n_terms + 1, sizeof(*b->terms));
-	if (!t)
-		return PB_ENOMEM;
-	b->terms = t;
+	if (b->n_terms + 1 > b->cap_terms) {
+		size_t cap = b->cap_terms ? b->cap_terms * 2 : 1024;
+		struct tstate *nts = malloc(cap * sizeof(*nts));
+		if (!nts)
+			return PB_ENOMEM;
+		huge_pages(nts, cap * sizeof(*nts));
+		if (b->n_terms)
+			memcpy(nts, b->ts, b->n_terms * sizeof(*nts));
+		free(b->ts);
+		b->ts = nts;
+		if (RESIZE(b->terms, cap))
+			return PB_ENOMEM;
+		b->cap_terms = cap;
+	}
 	t = &b->terms[b->n_terms];
 	memset(t, 0, sizeof(*t));
+	memset(&b->ts[b->n_terms], 0, sizeof(b->ts[0]));
 	if (pool_add(&b->term_pool, s, n, &t->str_off))
 		return PB_ENOMEM;
 	t->str_len = (uint32_t)n;
 	t->hash = h;
+	b->ts[b->n_terms].bucket = term_bucket(s, n);
 	b->term_tab.slot[i] = (uint32_t)++b->n_terms;
 	*out = (uint32_t)(b->n_terms - 1);
-	if (b->n_terms * 2 > (size_t)b->term_tab.mask + 1)
-		return htab_double(&b->term_tab, &b->terms[0].hash, sizeof(*b->terms), b->n_terms);
+	if (b->n_terms * 2 > (size_t)b->term_tab.mask + 1) {
+		/* twice the slots */
+		uint32_t size = (b->term_tab.mask + 1) * 2;
+		uint32_t *ns = calloc(size, sizeof(*ns));
+		size_t k;
+		if (!ns)
+			return PB_ENOMEM;
+		for (k = 0; k < b->n_terms; k++) {
+			for (i = b->terms[k].hash & (size - 1); ns[i]; i = (i + 1) & (size - 1))
+				;
+			ns[i] = (uint32_t)k + 1;
+		}
+		free(b->term_tab.slot);
+		b->term_tab.slot = ns;
+		b->term_tab.mask = size - 1;
+	}
 	return PB_OK;
 }
 
-/* The term id of a word, through the cache of surface forms. */
-static int word_term(struct lex_builder *b, const struct lex_word *w, uint32_t *out)
+/* ---- surface words ---- */
+
+static int words_grow(struct lex_builder *b)
 {
-	uint32_t h = hash_str(w->text, w->len), i, e;
-	struct surface *sf;
-	struct front *fr = &b->front[(h >> 7) & (FRONT_SIZE - 1)];
+	uint32_t size = (b->words_mask + 1) * 2, i;
+	struct wslot *ns = calloc(size, sizeof(*ns));
+	size_t k;
+	if (!ns)
+		return PB_ENOMEM;
+	huge_pages(ns, size * sizeof(*ns));
+	for (k = 0; k <= b->words_mask; k++) {
+		if (!b->words[k].term)
+			continue;
+		for (i = b->words[k].hash & (size - 1); ns[i].term; i = (i + 1) & (size - 1))
+			;
+		ns[i] = b->words[k];
+	}
+	free(b->words);
+	b->words = ns;
+	b->words_mask = size - 1;
+	return PB_OK;
+}
+
+/* The term id of a new surface word: stemmed once, remembered. */
+static int word_new(struct lex_builder *b, const uint8_t *text, size_t len, enum lex_kind kind,
+		    struct wslot *s, uint32_t h, const uint64_t key[KEY_WORDS], uint32_t *out)
+{
+	struct lex_word w;
 	char term[LEX_TERM_MAX + 1];
 	size_t tn;
 	int rc;
-	if (fr->hash == h && fr->len == w->len && memcmp(fr->text, w->text, w->len) == 0) {
-		*out = fr->term;
-		return PB_OK;
-	}
-	for (i = h & b->surf_tab.mask; (e = b->surf_tab.slot[i]) != 0;
-	     i = (i + 1) & b->surf_tab.mask) {
-		sf = &b->surf[e - 1];
-		if (sf->hash == h && sf->str_len == w->len &&
-		    memcmp(b->surf_pool.p + sf->str_off, w->text, w->len) == 0) {
-			*out = sf->term;
-			goto remember;
-		}
-	}
-	tn = lex_term_of(b->stem, w, term);
+	memset(&w, 0, sizeof(w));
+	memcpy(w.text, text, len);
+	w.text[len] = '\0';
+	w.len = len;
+	w.kind = kind;
+	tn = lex_term_of(b->stem, &w, term);
 	if ((rc = term_id(b, term, tn, out)))
 		return rc;
-	sf = grow_to(b->surf, &b->cap_surf, b->n_surf + 1, sizeof(*b->surf));
-	if (!sf)
-		return PB_ENOMEM;
-	b->surf = sf;
-	sf = &b->surf[b->n_surf];
-	if ((rc = pool_add(&b->surf_pool, w->text, w->len, &sf->str_off)))
-		return rc;
-	sf->str_len = (uint32_t)w->len;
-	sf->hash = h;
-	sf->term = *out;
-	b->surf_tab.slot[i] = (uint32_t)++b->n_surf;
-	if (b->n_surf * 2 > (size_t)b->surf_tab.mask + 1 &&
-	    htab_double(&b->surf_tab, &b->surf[0].hash, sizeof(*b->surf), b->n_surf))
-		return PB_ENOMEM;
-remember:
-	if (w->len <= FRONT_TEXT) {
-		fr->hash = h;
-		fr->term = *out;
-		fr->len = (uint8_t)w->len;
-		memcpy(fr->text, w->text, w->len);
+	s->hash = h;
+	s->term = *out + 1;
+	memcpy(s->key, key, sizeof(s->key));
+	if (len > KEY_BYTES) {
+		uint32_t off;
+		if ((rc = pool_add(&b->long_words, (const char *)text, len, &off)))
+			return rc;
+		s->key[1] = off;
 	}
+	if (++b->n_words * 2 > (size_t)b->words_mask + 1)
+		return words_grow(b);
 	return PB_OK;
 }
 
-static int cat_id(struct lex_builder *b, const char *name, uint16_t *out)
+/* The term id of word x (its key computed). */
+static inline int word_term(struct lex_builder *b, const struct wkey *x, uint32_t *out)
 {
-	size_t k, n = strlen(name);
+	uint32_t i;
+	struct wslot *s;
+	for (i = x->hash & b->words_mask;; i = (i + 1) & b->words_mask) {
+		s = &b->words[i];
+		if (!s->term)
+			break;
+		if (s->hash != x->hash || s->key[0] != x->key[0] || s->key[2] != x->key[2])
+			continue;
+		if (x->key[0] ? s->key[1] == x->key[1]
+			      : memcmp(b->long_words.p + s->key[1], x->text, x->len) == 0) {
+			*out = s->term - 1;
+			return PB_OK;
+		}
+	}
+	return word_new(b, x->text, x->len, (enum lex_kind)x->kind, s, x->hash, x->key, out);
+}
+
+static int cat_id(struct lex_builder *b, const char *name, size_t n, uint16_t *out)
+{
+	size_t k;
 	uint32_t off;
+	uint32_t *no;
 	for (k = 0; k < b->n_catnames; k++)
 		if (b->catname_off[k + 1] - b->catname_off[k] == n &&
 		    memcmp(b->catnames.p + b->catname_off[k], name, n) == 0) {
 			*out = (uint16_t)k;
 			return PB_OK;
 		}
-	uint32_t *no;
 	if (b->n_catnames >= CATS_MAX)
 		return PB_ETOOBIG;
 	no = grow_to(b->catname_off, &b->cap_catnames, b->n_catnames + 2, sizeof(uint32_t));
@@ -370,6 +412,7 @@ static int cat_id(struct lex_builder *b, const char *name, uint16_t *out)
 struct lex_builder *lex_builder_new(const struct lex_stats *stats)
 {
 	struct lex_builder *b = calloc(1, sizeof(*b));
+	size_t k;
 	if (!b)
 		return NULL;
 	if (stats) {
@@ -377,15 +420,32 @@ struct lex_builder *lex_builder_new(const struct lex_stats *stats)
 		b->stats = *stats;
 	}
 	b->stem = lex_stemmer_new();
+	b->one = lex_batch_new();
 	b->catname_off = calloc(16, sizeof(uint32_t));
 	b->cap_catnames = 16;
-	b->front = calloc(FRONT_SIZE, sizeof(*b->front));
-	if (!b->stem || !b->catname_off || !b->front || htab_init(&b->term_tab, 1 << 16) ||
-	    htab_init(&b->surf_tab, 1 << 16)) {
+	b->words = calloc((size_t)1 << 14, sizeof(*b->words));
+	b->words_mask = (1u << 14) - 1;
+	for (k = 0; k < BUCKETS; k++)
+		b->logs[k].next = CHUNK_MIN;
+	if (!b->stem || !b->one || !b->catname_off || !b->words ||
+	    htab_init(&b->term_tab, 1 << 14)) {
 		lex_builder_free(b);
 		return NULL;
 	}
 	return b;
+}
+
+static void log_free(struct lex_builder *b)
+{
+	size_t k;
+	for (k = 0; k < BUCKETS; k++) {
+		while (b->logs[k].head) {
+			struct chunk *c = b->logs[k].head;
+			b->logs[k].head = c->next;
+			free(c);
+		}
+		b->logs[k].tail = NULL;
+	}
 }
 
 void lex_builder_free(struct lex_builder *b)
@@ -394,17 +454,13 @@ void lex_builder_free(struct lex_builder *b)
 	if (!b)
 		return;
 	lex_stemmer_free(b->stem);
-	for (k = 0; k < b->n_terms; k++) {
-		free(b->terms[k].post.p);
-		free(b->terms[k].pos.p);
-	}
+	lex_batch_free(b->one);
 	free(b->terms);
+	free(b->ts);
 	free(b->term_tab.slot);
 	free(b->term_pool.p);
-	free(b->surf);
-	free(b->front);
-	free(b->surf_tab.slot);
-	free(b->surf_pool.p);
+	free(b->words);
+	free(b->long_words.p);
 	free(b->row);
 	free(b->chash);
 	free(b->day);
@@ -417,15 +473,13 @@ void lex_builder_free(struct lex_builder *b)
 	free(b->ids.p);
 	free(b->catnames.p);
 	free(b->catname_off);
-	free(b->tok_term);
+	free(b->wk);
+	free(b->dt);
+	free(b->tok_slot);
 	free(b->tok_pos);
-	free(b->stamp);
-	free(b->slot_of);
-	free(b->slots);
 	free(b->placed);
-	free(b->recs);
-	free(b->recs_tmp);
-	free(b->bpos);
+	free(b->slots);
+	log_free(b);
 	free(b);
 }
 
@@ -434,117 +488,72 @@ uint32_t lex_builder_docs(const struct lex_builder *b)
 	return b->n_docs;
 }
 
+int lex_builder_row_hash(const struct lex_builder *b, int64_t row, uint64_t *hash)
+{
+	uint32_t lo = 0, hi = b->n_docs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (b->row[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == b->n_docs || b->row[lo] != row)
+		return 0;
+	*hash = b->chash[lo];
+	return 1;
+}
+
 /* ---- adding documents ---- */
 
-uint64_t lex_paper_hash(const struct paper *p)
+/* Ends the last chunk of log l where its writing stopped. */
+static void log_close_chunk(struct log *l)
 {
-	const char *parts[4] = {p->title, p->abstract, p->authors, p->announced};
-	uint64_t h = 0x5042u;
-	size_t k;
-	int32_t votes = p->upvotes > 0 ? p->upvotes : 0;
-	for (k = 0; k < 4; k++)
-		h = lex_hash64(parts[k] ? parts[k] : "", parts[k] ? strlen(parts[k]) + 1 : 0, h);
-	for (k = 0; k < p->n_categories; k++)
-		h = lex_hash64(p->categories[k], strlen(p->categories[k]) + 1, h);
-	h = lex_hash64(p->arxiv_id, strlen(p->arxiv_id), h);
-	return lex_hash64(&votes, sizeof(votes), h);
-}
-
-static int32_t day_of(const struct paper *p)
-{
-	const char *d = p->announced ? p->announced : p->published ? p->published : p->updated;
-	int y, m, dd;
-	if (d && strlen(d) >= 10 && date_parse_day(d, 10, &y, &m, &dd) == PB_OK)
-		return (int32_t)date_to_days(y, m, dd);
-	return INT32_MIN;
-}
-
-static int add_tokens(struct lex_builder *b, const char *text, enum lex_field f)
-{
-	struct lex_scan sc;
-	struct lex_word w;
-	uint32_t count = 0;
-	int rc;
-	if (!text)
-		return PB_OK;
-	lex_scan_init(&sc, text, strlen(text));
-	while (lex_scan_next(&sc, &w)) {
-		uint32_t t;
-		if (w.pos >= field_room[f])
-			break;
-		if ((rc = word_term(b, &w, &t)))
-			return rc;
-		if (b->n_tok + 1 > b->cap_tok) {
-			size_t cap = b->cap_tok ? b->cap_tok * 2 : 1024;
-			if (RESIZE(b->tok_term, cap) || RESIZE(b->tok_pos, cap) ||
-			    RESIZE(b->placed, cap))
-				return PB_ENOMEM;
-			b->cap_tok = cap;
-		}
-		b->tok_term[b->n_tok] = t;
-		b->tok_pos[b->n_tok] = field_base[f] + w.pos;
-		b->n_tok++;
-		count++;
+	if (l->tail) {
+		l->tail->len = (size_t)(l->cur - l->tail->data);
+		l->bytes += l->tail->len;
 	}
-	b->len[f][b->n_docs] = count;
-	b->total_len[f] += count;
+}
+
+/* A new chunk at the end of log l with room for need bytes: PB_OK or
+ * PB_ENOMEM. */
+static int log_grow(struct log *l, size_t need)
+{
+	size_t cap = l->next > need ? l->next : need;
+	struct chunk *c = malloc(sizeof(*c) + cap);
+	if (!c)
+		return PB_ENOMEM;
+	huge_pages(c, sizeof(*c) + cap);
+	log_close_chunk(l);
+	c->next = NULL;
+	c->len = 0;
+	c->cap = cap;
+	if (l->tail)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+	l->cur = c->data;
+	l->end = c->data + cap;
+	if (l->next < CHUNK_MAX)
+		l->next *= 2;
 	return PB_OK;
 }
 
-/* Appends the batch to the terms' postings in term order (a stable radix
- * sort keeps each term's documents ascending). */
-static int flush(struct lex_builder *b)
-{
-	size_t i, shift;
-	uint8_t tmp[32];
-	for (shift = 0; shift < 32 && (b->n_terms >> shift) > 0; shift += 12) {
-		size_t count[4097] = {0};
-		struct rec *t;
-		for (i = 0; i < b->n_recs; i++)
-			count[((b->recs[i].term >> shift) & 4095) + 1]++;
-		for (i = 1; i <= 4096; i++)
-			count[i] += count[i - 1];
-		for (i = 0; i < b->n_recs; i++)
-			b->recs_tmp[count[(b->recs[i].term >> shift) & 4095]++] = b->recs[i];
-		t = b->recs;
-		b->recs = b->recs_tmp;
-		b->recs_tmp = t;
-	}
-	for (i = 0; i < b->n_recs; i++) {
-		const struct rec *r = &b->recs[i];
-		struct bterm *t = &b->terms[r->term];
-		const uint32_t *pp = b->bpos + r->pos_at;
-		uint32_t prev = 0, j, v;
-		size_t n = lex_varint_put(tmp, t->df ? r->doc - t->last_doc : r->doc);
-		n += lex_tf_put(tmp + n, r->tf);
-		if (bytes_room(&t->post, n) || bytes_room(&t->pos, (size_t)r->npos * 5))
-			return PB_ENOMEM;
-		memcpy(t->post.p + t->post.len, tmp, n);
-		t->post.len += (uint32_t)n;
-		for (j = 0; j < r->npos; j++) {
-			v = j < REC_POS ? r->pos[j] : pp[j];
-			t->pos.len += (uint32_t)lex_varint_put(t->pos.p + t->pos.len, v - prev);
-			prev = v;
-		}
-		t->df++;
-		t->last_doc = r->doc;
-	}
-	b->n_recs = 0;
-	b->n_bpos = 0;
-	return PB_OK;
-}
+/* Words whose slots are being fetched while one is looked up. */
+#define WORDS_AHEAD 16
 
-int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, struct pb_err *err)
+/* Adds one analysed document as docid b->n_docs. */
+static int add_doc(struct lex_builder *b, const struct lex_batch *bt, const struct bdoc *d,
+		   struct pb_err *err)
 {
-	uint32_t doc = b->n_docs, f, k;
-	size_t i;
+	uint32_t doc = b->n_docs, f, k, n_slots = 0, n_tok = 0, i;
+	const uint8_t *w, *wend;
 	int rc;
 
-	if (p->deleted)
-		return PB_OK;
-	if (doc && row <= b->row[doc - 1])
+	if (doc && d->row <= b->row[doc - 1])
 		return pb_err_set(err, PB_EINVAL, "search index: row %lld after row %lld",
-				  (long long)row, (long long)b->row[doc - 1]);
+				  (long long)d->row, (long long)b->row[doc - 1]);
 	if (doc == UINT32_MAX - 1)
 		return pb_err_set(err, PB_ETOOBIG, "search index: too many papers");
 	if (doc + 2 > b->cap_docs) {
@@ -555,19 +564,29 @@ int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, s
 			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		b->cap_docs = cap;
 	}
-	b->row[doc] = row;
-	b->chash[doc] = lex_paper_hash(p);
-	b->day[doc] = day_of(p);
-	b->votes[doc] = p->upvotes > 0 ? p->upvotes : 0;
+	if (d->n_words > b->cap_tok) {
+		size_t cap = b->cap_tok ? b->cap_tok : 1024;
+		while (cap < d->n_words)
+			cap *= 2;
+		if (RESIZE(b->wk, cap) || RESIZE(b->tok_slot, cap) || RESIZE(b->tok_pos, cap) ||
+		    RESIZE(b->placed, cap) || RESIZE(b->slots, cap))
+			return pb_err_set(err, PB_ENOMEM, "out of memory");
+		b->cap_tok = cap;
+	}
+	b->row[doc] = d->row;
+	b->chash[doc] = d->chash;
+	b->day[doc] = d->day;
+	b->votes[doc] = d->votes;
 	if (doc == 0) {
 		b->cat_off[0] = 0;
 		b->id_off[0] = 0;
 	}
-	for (i = 0; i < p->n_categories; i++) {
-		uint16_t c;
-		if (cat_id(b, p->categories[i], &c))
+	for (i = 0; i < d->n_cats; i++) {
+		uint16_t c, *nc;
+		if (cat_id(b, bt->strs.p + bt->cat_off[d->cat_first + i],
+			   bt->cat_len[d->cat_first + i], &c))
 			continue;
-		uint16_t *nc = grow_to(b->cats, &b->cap_cats, b->n_cats_used + 1, sizeof(uint16_t));
+		nc = grow_to(b->cats, &b->cap_cats, b->n_cats_used + 1, sizeof(uint16_t));
 		if (!nc)
 			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		b->cats = nc;
@@ -576,96 +595,165 @@ int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, s
 	b->cat_off[doc + 1] = (uint32_t)b->n_cats_used;
 	{
 		uint32_t off;
-		if (pool_add(&b->ids, p->arxiv_id, strlen(p->arxiv_id), &off))
+		if (pool_add(&b->ids, bt->strs.p + d->id_off, d->id_len, &off))
 			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		b->id_off[doc + 1] = (uint32_t)b->ids.len;
 	}
+	for (f = 0; f < LEX_NFIELDS; f++) {
+		b->len[f][doc] = d->len[f];
+		b->total_len[f] += d->len[f];
+	}
 
-	/* words of the three fields, in position order */
-	b->n_tok = 0;
-	if ((rc = add_tokens(b, p->title, LEX_TITLE)) ||
-	    (rc = add_tokens(b, p->abstract, LEX_ABSTRACT)) ||
-	    (rc = add_tokens(b, p->authors, LEX_AUTHORS)))
-		return pb_err_set(err, rc,
-				  rc == PB_ENOMEM ? "out of memory" : "search index too large");
+	/* each word's key */
+	w = bt->words + d->words_off;
+	wend = bt->words + d->words_end;
+	for (n_tok = 0; w < wend; n_tok++) {
+		struct wkey *x = &b->wk[n_tok];
+		x->len = w[0];
+		x->kind = w[1];
+		memcpy(&x->pos, w + 2, 4);
+		memcpy(&x->hash, w + 6, 4);
+		x->text = w + WORD_HEAD;
+		if (x->len <= KEY_BYTES) {
+			/* zero-padded to 8 bytes at a time by the batch */
+			memcpy(&x->key[0], x->text, 8);
+			x->key[1] = x->key[2] = 0;
+			if (x->len > 8)
+				memcpy(&x->key[1], x->text + 8, 8);
+			if (x->len > 16)
+				memcpy(&x->key[2], x->text + 16, 8);
+		} else {
+			x->key[0] = x->key[1] = 0;
+			x->key[2] = x->len;
+		}
+		w += WORD_HEAD + word_room(x->len);
+	}
+	/* each word's term, the table's slots fetched a few words ahead */
+	for (i = 0; i < n_tok && i < WORDS_AHEAD; i++)
+		__builtin_prefetch(&b->words[b->wk[i].hash & b->words_mask]);
+	for (i = 0; i < n_tok; i++) {
+		uint32_t t;
+		if (i + WORDS_AHEAD < n_tok)
+			__builtin_prefetch(&b->words[b->wk[i + WORDS_AHEAD].hash & b->words_mask]);
+		if ((rc = word_term(b, &b->wk[i], &t)))
+			return pb_err_set(
+			    err, rc, rc == PB_ENOMEM ? "out of memory" : "search index too large");
+		b->tok_slot[i] = t;
+	}
+	/* grouped by term: a slot per distinct term of the document */
+	{
+		uint32_t bits = 6, mask;
+		while ((1u << bits) < 2 * n_tok)
+			bits++;
+		mask = (1u << bits) - 1;
+		if ((size_t)mask + 1 > b->cap_dt) {
+			struct dterm *nd = calloc((size_t)mask + 1, sizeof(*nd));
+			if (!nd)
+				return pb_err_set(err, PB_ENOMEM, "out of memory");
+			free(b->dt);
+			b->dt = nd;
+			b->cap_dt = (size_t)mask + 1;
+		}
+		for (i = 0; i < n_tok; i++) {
+			uint32_t t = b->tok_slot[i], pos = b->wk[i].pos, h;
+			struct dterm *e;
+			struct slot *s;
+			f = pos >= LEX_BASE_AUTHORS    ? LEX_AUTHORS
+			    : pos >= LEX_BASE_ABSTRACT ? LEX_ABSTRACT
+						       : LEX_TITLE;
+			for (h = (t * 0x9E3779B1u) >> (32 - bits);; h = (h + 1) & mask) {
+				e = &b->dt[h];
+				if (e->stamp != doc + 1) {
+					e->stamp = doc + 1;
+					e->term = t;
+					e->slot = n_slots;
+					s = &b->slots[n_slots++];
+					memset(s, 0, sizeof(*s));
+					s->term = t;
+					__builtin_prefetch(&b->ts[t]);
+					break;
+				}
+				if (e->term == t) {
+					s = &b->slots[e->slot];
+					break;
+				}
+			}
+			s->tf[f]++;
+			s->count++;
+			b->tok_slot[i] = e->slot;
+			b->tok_pos[i] = pos;
+		}
+	}
 	b->n_docs++;
 
-	/* group by term: a slot per distinct term */
-	if (b->n_terms > b->cap_stamp) {
-		size_t cap = b->cap_stamp ? b->cap_stamp : 1024;
-		while (cap < b->n_terms)
-			cap *= 2;
-		if (RESIZE(b->stamp, cap) || RESIZE(b->slot_of, cap))
-			return pb_err_set(err, PB_ENOMEM, "out of memory");
-		memset(b->stamp + b->cap_stamp, 0, (cap - b->cap_stamp) * sizeof(uint32_t));
-		b->cap_stamp = cap;
-	}
-	b->n_slots = 0;
-	for (i = 0; i < b->n_tok; i++) {
-		uint32_t t = b->tok_term[i], pos = b->tok_pos[i];
-		struct slot *s;
-		f = pos >= LEX_BASE_AUTHORS    ? LEX_AUTHORS
-		    : pos >= LEX_BASE_ABSTRACT ? LEX_ABSTRACT
-					       : LEX_TITLE;
-		if (b->stamp[t] != doc + 1) {
-			s = grow_to(b->slots, &b->cap_slots, b->n_slots + 1, sizeof(*b->slots));
-			if (!s)
-				return pb_err_set(err, PB_ENOMEM, "out of memory");
-			b->slots = s;
-			b->stamp[t] = doc + 1;
-			b->slot_of[t] = (uint32_t)b->n_slots;
-			s = &b->slots[b->n_slots++];
-			memset(s, 0, sizeof(*s));
-			s->term = t;
-		}
-		s = &b->slots[b->slot_of[t]];
-		s->tf[f]++;
-		s->count++;
-	}
-	/* positions of each slot, contiguous, in token order */
+	/* positions of each slot, contiguous, in word order */
 	{
 		uint32_t at = 0;
-		for (k = 0; k < b->n_slots; k++) {
+		for (k = 0; k < n_slots; k++) {
 			b->slots[k].at = at;
 			at += b->slots[k].count;
 		}
-		for (i = 0; i < b->n_tok; i++) {
-			struct slot *s = &b->slots[b->slot_of[b->tok_term[i]]];
-			b->placed[s->at++] = b->tok_pos[i];
-		}
+		for (i = 0; i < n_tok; i++)
+			b->placed[b->slots[b->tok_slot[i]].at++] = b->tok_pos[i];
 	}
-	if (b->n_recs + b->n_slots > b->cap_recs) {
-		size_t cap = b->cap_recs ? b->cap_recs : 4096;
-		while (cap < b->n_recs + b->n_slots)
-			cap *= 2;
-		if (RESIZE(b->recs, cap) || RESIZE(b->recs_tmp, cap))
-			return pb_err_set(err, PB_ENOMEM, "out of memory");
-		b->cap_recs = cap;
-	}
-	if (b->n_bpos + b->n_tok > b->cap_bpos) {
-		size_t cap = b->cap_bpos ? b->cap_bpos : 4096;
-		while (cap < b->n_bpos + b->n_tok)
-			cap *= 2;
-		if (RESIZE(b->bpos, cap))
-			return pb_err_set(err, PB_ENOMEM, "out of memory");
-		b->cap_bpos = cap;
-	}
-	memcpy(b->bpos + b->n_bpos, b->placed, b->n_tok * sizeof(uint32_t));
-	for (k = 0; k < b->n_slots; k++) {
+
+	/* a record per term in its bucket's log */
+	for (k = 0; k < n_slots; k++) {
 		const struct slot *s = &b->slots[k];
-		struct rec *r = &b->recs[b->n_recs++];
-		r->term = s->term;
-		r->doc = doc;
-		memcpy(r->tf, s->tf, sizeof(r->tf));
-		r->pos_at = (uint32_t)b->n_bpos + s->at - s->count;
-		r->npos = s->count;
-		memcpy(r->pos, b->placed + s->at - s->count,
-		       (s->count < REC_POS ? s->count : REC_POS) * sizeof(uint32_t));
+		struct tstate *ts = &b->ts[s->term];
+		struct log *l = &b->logs[ts->bucket];
+		const uint32_t *pp = b->placed + s->at - s->count;
+		uint8_t *q, *start;
+		uint32_t prev = 0, j;
+		size_t post_n, pos_n;
+		if ((size_t)(l->end - l->cur) < 5 + 5 + 16 + (size_t)s->count * 5 &&
+		    log_grow(l, 5 + 5 + 16 + (size_t)s->count * 5))
+			return pb_err_set(err, PB_ENOMEM, "out of memory");
+		q = l->cur;
+		q += put_varint(q, s->term);
+		start = q;
+		q += put_varint(q, ts->df ? doc - ts->last_doc : doc);
+		q += lex_tf_put(q, s->tf);
+		post_n = (size_t)(q - start);
+		start = q;
+		for (j = 0; j < s->count; j++) {
+			q += put_varint(q, pp[j] - prev);
+			prev = pp[j];
+		}
+		pos_n = (size_t)(q - start);
+		if (ts->post_len + post_n > UINT32_MAX / 2 || ts->pos_len + pos_n > UINT32_MAX / 2)
+			return pb_err_set(err, PB_ETOOBIG, "search index too large");
+		ts->post_len += (uint32_t)post_n;
+		ts->pos_len += (uint32_t)pos_n;
+		ts->df++;
+		ts->last_doc = doc;
+		l->cur = q;
 	}
-	b->n_bpos += b->n_tok;
-	if (b->n_recs >= BATCH_RECS && (rc = flush(b)))
-		return pb_err_set(err, rc, "out of memory (search index)");
 	return PB_OK;
+}
+
+int lex_builder_add_batch(struct lex_builder *b, const struct lex_batch *bt, struct pb_err *err)
+{
+	size_t i;
+	int rc;
+	for (i = 0; i < bt->n_docs; i++) {
+		if (bt->docs[i].raw)
+			return pb_err_set(err, PB_EINVAL, "search index: papers not analysed");
+		if ((rc = add_doc(b, bt, &bt->docs[i], err)))
+			return rc;
+	}
+	return PB_OK;
+}
+
+int lex_builder_add(struct lex_builder *b, int64_t row, const struct paper *p, struct pb_err *err)
+{
+	int rc;
+	if (p->deleted)
+		return PB_OK;
+	lex_batch_reset(b->one);
+	if ((rc = lex_batch_add(b->one, row, p)))
+		return pb_err_set(err, rc, "out of memory");
+	return lex_builder_add_batch(b, b->one, err);
 }
 
 /* ---- writing ---- */
@@ -701,17 +789,75 @@ static void out_end(struct out *o, struct lex_header *hd, enum lex_section s)
 	hd->sec[s].size = o->off - hd->sec[s].off;
 }
 
-static const struct lex_builder *sort_ctx;
-
-static int cmp_terms(const void *x, const void *y)
+/* Bytewise order of two terms. */
+static int term_cmp(const struct lex_builder *b, uint32_t x, uint32_t y)
 {
-	const struct bterm *a = &sort_ctx->terms[*(const uint32_t *)x];
-	const struct bterm *b = &sort_ctx->terms[*(const uint32_t *)y];
-	size_t n = a->str_len < b->str_len ? a->str_len : b->str_len;
-	int c = memcmp(sort_ctx->term_pool.p + a->str_off, sort_ctx->term_pool.p + b->str_off, n);
-	if (c)
-		return c;
-	return a->str_len < b->str_len ? -1 : a->str_len > b->str_len;
+	const struct bterm *a = &b->terms[x], *c = &b->terms[y];
+	size_t n = a->str_len < c->str_len ? a->str_len : c->str_len;
+	int r = memcmp(b->term_pool.p + a->str_off, b->term_pool.p + c->str_off, n);
+	if (r)
+		return r;
+	return a->str_len < c->str_len ? -1 : a->str_len > c->str_len;
+}
+
+/* The first bytes of a term as a number that sorts as the bytes do. */
+static uint64_t term_prefix(const struct lex_builder *b, uint32_t t)
+{
+	const struct bterm *a = &b->terms[t];
+	const uint8_t *p = (const uint8_t *)b->term_pool.p + a->str_off;
+	uint64_t v = 0;
+	uint32_t k;
+	for (k = 0; k < 8; k++)
+		v = (v << 8) | (k < a->str_len ? p[k] : 0);
+	return v;
+}
+
+static int term_cmp_r(const void *x, const void *y, void *ctx)
+{
+	return term_cmp(ctx, *(const uint32_t *)x, *(const uint32_t *)y);
+}
+
+/* Sorts order[0..n) by term bytes: a radix sort by 8-byte prefixes, then
+ * runs of equal prefixes by the whole bytes. */
+static int sort_terms(struct lex_builder *b, uint32_t *order, size_t n)
+{
+	uint64_t *key = malloc((n ? n : 1) * sizeof(*key));
+	uint64_t *key2 = malloc((n ? n : 1) * sizeof(*key2));
+	uint32_t *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	size_t *count = malloc(65537 * sizeof(*count));
+	size_t i, j, shift;
+	int rc = PB_ENOMEM;
+	if (!key || !key2 || !tmp || !count)
+		goto out;
+	for (i = 0; i < n; i++)
+		key[i] = term_prefix(b, order[i]);
+	for (shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65537 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[((key[i] >> shift) & 0xFFFF) + 1]++;
+		for (i = 1; i <= 65536; i++)
+			count[i] += count[i - 1];
+		for (i = 0; i < n; i++) {
+			size_t at = count[(key[i] >> shift) & 0xFFFF]++;
+			key2[at] = key[i];
+			tmp[at] = order[i];
+		}
+		memcpy(key, key2, n * sizeof(*key));
+		memcpy(order, tmp, n * sizeof(*order));
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && key[j] == key[i]; j++)
+			;
+		if (j - i > 1)
+			qsort_r(order + i, j - i, sizeof(*order), term_cmp_r, b);
+	}
+	rc = PB_OK;
+out:
+	free(key);
+	free(key2);
+	free(tmp);
+	free(count);
+	return rc;
 }
 
 static uint64_t random_id(void)
@@ -720,6 +866,139 @@ static uint64_t random_id(void)
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
 		v = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&v;
 	return v;
+}
+
+/* Where a term's bytes go while the log is scattered. */
+struct place {
+	uint64_t post_at, pos_at;   /* the term's start in the sections */
+	uint32_t post_rel, pos_rel; /* bytes written so far */
+	uint32_t n, skip;	    /* postings written; its first skip entry */
+	uint32_t last_doc;
+};
+
+/* The end of the log record (term, posting, positions) at p; its term,
+ * docid delta, frequencies and where its positions start. */
+static inline const uint8_t *record_end(const uint8_t *p, uint32_t *t, uint32_t *delta,
+					uint32_t tf[LEX_NFIELDS], const uint8_t **post_at,
+					const uint8_t **pos_at)
+{
+	uint32_t count;
+	uint8_t h;
+	*t = get_varint(&p);
+	*post_at = p;
+	*delta = get_varint(&p);
+	h = *p++;
+	tf[LEX_TITLE] = h >> 6;
+	tf[LEX_AUTHORS] = (h >> 4) & 3;
+	tf[LEX_ABSTRACT] = h & 15;
+	if (tf[LEX_TITLE] == 3)
+		tf[LEX_TITLE] += get_varint(&p);
+	if (tf[LEX_AUTHORS] == 3)
+		tf[LEX_AUTHORS] += get_varint(&p);
+	if (tf[LEX_ABSTRACT] == 15)
+		tf[LEX_ABSTRACT] += get_varint(&p);
+	*pos_at = p;
+	count = tf[0] + tf[1] + tf[2];
+	while (count)
+		if (!(*p++ & 0x80))
+			count--;
+	return p;
+}
+
+/* Moves the records of the logs [from, to) into place, filling the skip
+ * entries (block starts, last docids, largest tf~). */
+struct place_job {
+	const struct lex_builder *b;
+	struct place *pl;
+	const float *norm;
+	uint8_t *post, *pos;
+	struct lex_skip *skips;
+	unsigned from, to;
+};
+
+static void *place_logs(void *arg)
+{
+	const struct place_job *j = arg;
+	unsigned bk;
+	for (bk = j->from; bk < j->to; bk++) {
+		const struct chunk *c;
+		for (c = j->b->logs[bk].head; c; c = c->next) {
+			const uint8_t *p = c->data, *end = c->data + c->len;
+			while (p < end) {
+				uint32_t t, delta, tf[LEX_NFIELDS], i, doc, n;
+				const uint8_t *post_at, *pos_at;
+				const uint8_t *e = record_end(p, &t, &delta, tf, &post_at, &pos_at);
+				struct place *x = &j->pl[t];
+				struct lex_skip *sk = &j->skips[x->skip + x->n / LEX_BLOCK];
+				const float *nd;
+				uint8_t *dst;
+				float tft;
+				doc = x->n ? x->last_doc + delta : delta;
+				if (x->n % LEX_BLOCK == 0) {
+					sk->post_rel = x->post_rel;
+					sk->pos_rel = x->pos_rel;
+					sk->max_tf = 0;
+				}
+				n = (uint32_t)(pos_at - post_at);
+				dst = j->post + x->post_at + x->post_rel;
+				for (i = 0; i < n; i++)
+					dst[i] = post_at[i];
+				x->post_rel += n;
+				n = (uint32_t)(e - pos_at);
+				dst = j->pos + x->pos_at + x->pos_rel;
+				for (i = 0; i < n; i++)
+					dst[i] = pos_at[i];
+				x->pos_rel += n;
+				nd = j->norm + (size_t)doc * LEX_NFIELDS;
+				tft = lex_tf_tilde(tf, nd[0], nd[1], nd[2]);
+				if (tft > sk->max_tf)
+					sk->max_tf = tft;
+				sk->last_doc = doc;
+				x->last_doc = doc;
+				x->n++;
+				p = e;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Moves every posting of the logs to its term's place in post and pos:
+ * the buckets in two halves of about equal bytes, on two threads when
+ * there is much to move. */
+static void scatter(struct lex_builder *b, struct place *pl, const float *norm, uint8_t *post,
+		    uint8_t *pos, struct lex_skip *skips)
+{
+	struct place_job jobs[2];
+	uint64_t total = 0, half = 0;
+	unsigned bk, mid;
+	pthread_t th;
+	int threaded;
+	for (bk = 0; bk < BUCKETS; bk++) {
+		log_close_chunk(&b->logs[bk]);
+		b->logs[bk].cur = b->logs[bk].end = NULL;
+		total += b->logs[bk].bytes;
+	}
+	for (mid = 0; mid < BUCKETS && half + b->logs[mid].bytes <= total / 2; mid++)
+		half += b->logs[mid].bytes;
+	for (bk = 0; bk < 2; bk++) {
+		jobs[bk].b = b;
+		jobs[bk].pl = pl;
+		jobs[bk].norm = norm;
+		jobs[bk].post = post;
+		jobs[bk].pos = pos;
+		jobs[bk].skips = skips;
+	}
+	jobs[0].from = 0;
+	jobs[0].to = jobs[1].from = mid;
+	jobs[1].to = BUCKETS;
+	threaded =
+	    total > ((uint64_t)1 << 24) && pthread_create(&th, NULL, place_logs, &jobs[1]) == 0;
+	place_logs(&jobs[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		place_logs(&jobs[1]);
 }
 
 int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const char *built,
@@ -732,18 +1011,17 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	uint16_t *len16 = NULL;
 	struct lex_terminfo *info = NULL;
 	struct lex_skip *skips = NULL;
-	size_t n_skips = 0, cap_skips = 0, k;
+	struct place *pl = NULL;
+	uint8_t *post = NULL, *pos = NULL;
+	size_t n_skips = 0, k;
 	uint32_t n = b->n_docs, f_, d;
 	uint64_t post_off = 0, pos_off = 0;
-	struct lex_block *blk = NULL;
 	uint8_t zero_header[LEX_HEADER_SIZE];
 	int rc = PB_OK;
 
 	memset(&hd, 0, sizeof(hd));
 	memset(&o, 0, sizeof(o));
 	o.f = f;
-	if (flush(b))
-		return pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
 	_Static_assert(sizeof(struct lex_header) <= LEX_HEADER_SIZE, "header too large");
 
 	/* statistics and per-document factors */
@@ -762,11 +1040,12 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	len16 = malloc((size_t)LEX_NFIELDS * (n ? n : 1) * sizeof(uint16_t));
 	order = malloc((b->n_terms ? b->n_terms : 1) * sizeof(uint32_t));
 	info = calloc(b->n_terms ? b->n_terms : 1, sizeof(*info));
-	blk = malloc(sizeof(*blk));
-	if (!norm || !len16 || !order || !info || !blk) {
+	pl = malloc((b->n_terms ? b->n_terms : 1) * sizeof(*pl));
+	if (!norm || !len16 || !order || !info || !pl) {
 		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
 		goto out;
 	}
+	huge_pages(pl, b->n_terms * sizeof(*pl));
 	for (f_ = 0; f_ < LEX_NFIELDS; f_++)
 		for (d = 0; d < n; d++) {
 			uint32_t l = b->len[f_][d];
@@ -776,67 +1055,51 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 			len16[(size_t)f_ * n + d] = (uint16_t)(l > 65535 ? 65535 : l);
 		}
 
-	/* dictionary order, term info and skip tables */
+	/* dictionary order, each term's place, the skip table */
 	for (k = 0; k < b->n_terms; k++)
 		order[k] = (uint32_t)k;
-	sort_ctx = b;
-	qsort(order, b->n_terms, sizeof(*order), cmp_terms);
-	sort_ctx = NULL;
+	if (sort_terms(b, order, b->n_terms)) {
+		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
+		goto out;
+	}
 	for (k = 0; k < b->n_terms; k++) {
-		struct bterm *t = &b->terms[order[k]];
-		const uint8_t *p = t->post.p, *end = t->post.p + t->post.len;
-		const uint8_t *pp = t->pos.p, *pend = t->pos.p + t->pos.len;
-		uint32_t base = 0, seen = 0, j;
-		float tmax = 0;
+		const struct tstate *t = &b->ts[order[k]];
+		struct place *x = &pl[order[k]];
 		info[k].df = t->df;
 		info[k].first_skip = (uint32_t)n_skips;
 		info[k].post_off = post_off;
 		info[k].pos_off = pos_off;
-		while (seen < t->df) {
-			struct lex_skip *sk;
-			float bmax = 0;
-			sk = grow_to(skips, &cap_skips, n_skips + 1, sizeof(*skips));
-			if (!sk) {
-				rc = pb_err_set(err, PB_ENOMEM,
-						"out of memory writing the search index");
-				goto out;
-			}
-			skips = sk;
-			sk = &skips[n_skips++];
-			sk->post_rel = (uint32_t)(p - t->post.p);
-			sk->pos_rel = (uint32_t)(pp - t->pos.p);
-			if (lex_block_decode(&p, end, base, seen == 0, LEX_BLOCK, blk) || !blk->n) {
-				rc = pb_err_set(err, PB_ECORRUPT,
-						"search index: postings do not decode");
-				goto out;
-			}
-			for (j = 0; j < blk->n; j++) {
-				uint32_t dd = blk->doc[j];
-				const float *nd = norm + (size_t)dd * LEX_NFIELDS;
-				float tf = lex_tf_tilde(blk->tf[j], nd[0], nd[1], nd[2]);
-				if (tf > bmax)
-					bmax = tf;
-				if (lex_pos_skip(&pp, pend,
-						 blk->tf[j][0] + blk->tf[j][1] + blk->tf[j][2])) {
-					rc = pb_err_set(err, PB_ECORRUPT,
-							"search index: positions do not decode");
-					goto out;
-				}
-			}
-			sk->last_doc = blk->doc[blk->n - 1];
-			sk->max_tf = bmax;
-			if (bmax > tmax)
-				tmax = bmax;
-			base = sk->last_doc;
-			seen += blk->n;
+		x->post_at = post_off;
+		x->pos_at = pos_off;
+		x->post_rel = x->pos_rel = x->n = x->last_doc = 0;
+		x->skip = (uint32_t)n_skips;
+		n_skips += (t->df + LEX_BLOCK - 1) / LEX_BLOCK;
+		if (n_skips > UINT32_MAX) {
+			rc = pb_err_set(err, PB_ETOOBIG, "search index too large");
+			goto out;
 		}
-		info[k].max_tf = tmax;
-		post_off += t->post.len;
-		pos_off += t->pos.len;
+		post_off += t->post_len;
+		pos_off += t->pos_len;
 	}
-	if (n_skips > UINT32_MAX) {
-		rc = pb_err_set(err, PB_ETOOBIG, "search index too large");
+	skips = malloc((n_skips ? n_skips : 1) * sizeof(*skips));
+	post = malloc(post_off ? post_off : 1);
+	pos = malloc(pos_off ? pos_off : 1);
+	if (!skips || !post || !pos) {
+		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
 		goto out;
+	}
+	huge_pages(skips, n_skips * sizeof(*skips));
+	huge_pages(post, post_off);
+	huge_pages(pos, pos_off);
+	scatter(b, pl, norm, post, pos, skips);
+	log_free(b);
+	for (k = 0; k < b->n_terms; k++) {
+		uint32_t s, ns = (info[k].df + LEX_BLOCK - 1) / LEX_BLOCK;
+		float tmax = 0;
+		for (s = 0; s < ns; s++)
+			if (skips[info[k].first_skip + s].max_tf > tmax)
+				tmax = skips[info[k].first_skip + s].max_tf;
+		info[k].max_tf = tmax;
 	}
 
 	/* header fields */
@@ -910,14 +1173,20 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	out_put(&o, b->ids.p, b->ids.len);
 	out_end(&o, &hd, LS_IDS);
 	{
-		uint32_t off = 0;
-		out_begin(&o, &hd, LS_TERMOFF);
+		uint32_t off = 0, *offs = malloc((b->n_terms + 1) * sizeof(uint32_t));
+		if (!offs) {
+			rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
+			goto out;
+		}
 		for (k = 0; k < b->n_terms; k++) {
-			out_put(&o, &off, sizeof(off));
+			offs[k] = off;
 			off += b->terms[order[k]].str_len;
 		}
-		out_put(&o, &off, sizeof(off));
+		offs[b->n_terms] = off;
+		out_begin(&o, &hd, LS_TERMOFF);
+		out_put(&o, offs, (b->n_terms + 1) * sizeof(uint32_t));
 		out_end(&o, &hd, LS_TERMOFF);
+		free(offs);
 		out_begin(&o, &hd, LS_TERMS);
 		for (k = 0; k < b->n_terms; k++)
 			out_put(&o, b->term_pool.p + b->terms[order[k]].str_off,
@@ -931,12 +1200,10 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	out_put(&o, skips, n_skips * sizeof(*skips));
 	out_end(&o, &hd, LS_SKIPS);
 	out_begin(&o, &hd, LS_POST);
-	for (k = 0; k < b->n_terms; k++)
-		out_put(&o, b->terms[order[k]].post.p, b->terms[order[k]].post.len);
+	out_put(&o, post, post_off);
 	out_end(&o, &hd, LS_POST);
 	out_begin(&o, &hd, LS_POS);
-	for (k = 0; k < b->n_terms; k++)
-		out_put(&o, b->terms[order[k]].pos.p, b->terms[order[k]].pos.len);
+	out_put(&o, pos, pos_off);
 	out_end(&o, &hd, LS_POS);
 
 	hd.file_size = o.off;
@@ -958,6 +1225,8 @@ out:
 	free(len16);
 	free(info);
 	free(skips);
-	free(blk);
+	free(pl);
+	free(post);
+	free(pos);
 	return rc;
 }

@@ -7,8 +7,33 @@
 #include "../core/arxiv.h"
 
 #include <libstemmer.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
+
+/* Classes of bytes for the scanner's fast paths. */
+enum { AC_ALPHA = 1, AC_DIGIT = 2, AC_OTHER = 4 /* a byte that may start or join a word */ };
+#define AC_A4(x) x, x, x, x
+#define AC_A16(x) AC_A4(x), AC_A4(x), AC_A4(x), AC_A4(x)
+static const unsigned char ascii_class[256] = {
+    AC_A16(0), AC_A16(0),
+    /* ' ' to '/' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* '0' to '?' */
+    AC_A4(AC_DIGIT), AC_A4(AC_DIGIT), AC_DIGIT, AC_DIGIT, 0, 0, 0, 0, 0, 0,
+    /* '@' to 'O' */
+    0, AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_ALPHA, AC_ALPHA, AC_ALPHA,
+    /* 'P' to '_' */
+    AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_ALPHA, AC_ALPHA, AC_ALPHA, 0, AC_OTHER, 0, 0, 0,
+    /* '`' to 'o' */
+    0, AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_ALPHA, AC_ALPHA, AC_ALPHA,
+    /* 'p' to DEL */
+    AC_A4(AC_ALPHA), AC_A4(AC_ALPHA), AC_ALPHA, AC_ALPHA, AC_ALPHA, 0, 0, 0, 0, 0,
+    /* bytes of multi-byte UTF-8 sequences */
+    AC_A16(AC_OTHER), AC_A16(AC_OTHER), AC_A16(AC_OTHER), AC_A16(AC_OTHER), AC_A16(AC_OTHER),
+    AC_A16(AC_OTHER), AC_A16(AC_OTHER), AC_A16(AC_OTHER)};
 
 static int is_alpha(unsigned c)
 {
@@ -412,6 +437,36 @@ static int emit_id(struct lex_scan *sc, struct lex_word *w, size_t i, size_t len
 
 /* ---- words ---- */
 
+/* Copies the ASCII letters at the start of s[0..n), lower-cased, to
+ * out + *m while they fit in LEX_TERM_MAX, 16 at a time where 16 bytes
+ * can be read and written; returns the bytes taken (the caller goes on
+ * one at a time). */
+static size_t letters_fast(const unsigned char *s, size_t n, char *out, size_t *m)
+{
+	size_t j = 0;
+#ifdef __SSE2__
+	while (j + 16 <= n && *m + 16 <= LEX_TERM_MAX) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		/* bytes from 0x80 are negative: never between 'a' and 'z' */
+		__m128i in = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+					   _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		unsigned k = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(in));
+		_mm_storeu_si128((__m128i *)(void *)(out + *m), lo);
+		j += k;
+		*m += k;
+		if (k < 16)
+			break;
+	}
+#else
+	(void)s;
+	(void)n;
+	(void)out;
+	(void)m;
+#endif
+	return j;
+}
+
 /* Consumes one piece of a word at s[j] into b: a letter or digit, a folded
  * letter, an accent, a digit-dot-digit, an inner apostrophe, braces inside
  * the word. Returns bytes consumed, or 0 when s[j] does not continue it. */
@@ -470,14 +525,43 @@ static size_t word_piece(const unsigned char *s, size_t n, size_t j, struct wbuf
 	return 0;
 }
 
-static int emit_word(struct lex_scan *sc, struct lex_word *w, size_t start)
+/* Reads the word starting at s[start] whose first bytes, up to s[j], are
+ * already in b; returns 1 with w filled, or 0 when it comes to nothing. */
+static int emit_word_from(struct lex_scan *sc, struct lex_word *w, size_t start, size_t j,
+			  struct wbuf *bp)
 {
+	struct wbuf b = *bp;
 	const unsigned char *s = (const unsigned char *)sc->s;
-	struct wbuf b = {w->text, 0, 0, 0};
-	size_t j = start, t;
-	w->text[0] = '\0';
-	while (j < sc->n && (t = word_piece(s, sc->n, j, &b)) > 0)
+	char *text = b.text;
+	size_t t, n = sc->n, len = b.len;
+	int full = b.full, digits = b.digits;
+	while (j < n) {
+		unsigned c = s[j];
+		/* the common case, an ASCII letter or digit, as word_piece takes it */
+		if (ascii_class[c] & (AC_ALPHA | AC_DIGIT)) {
+			if (ascii_class[c] & AC_DIGIT)
+				digits = 1;
+			if (full || len >= LEX_TERM_MAX)
+				full = 1;
+			else
+				text[len++] = (char)(c | 0x20);
+			j++;
+			continue;
+		}
+		b.len = len;
+		b.full = full;
+		b.digits = digits;
+		t = word_piece(s, n, j, &b);
+		len = b.len;
+		full = b.full;
+		digits = b.digits;
+		if (t == 0)
+			break;
 		j += t;
+	}
+	b.len = len;
+	b.full = full;
+	b.digits = digits;
 	if (j == start) {
 		sc->i = start + 1;
 		return 0;
@@ -496,6 +580,13 @@ static int emit_word(struct lex_scan *sc, struct lex_word *w, size_t start)
 	w->kind = b.digits ? LEX_WORD_NUM : LEX_WORD_TEXT;
 	w->pos = sc->pos++;
 	return 1;
+}
+
+static int emit_word(struct lex_scan *sc, struct lex_word *w, size_t start)
+{
+	struct wbuf b = {w->text, 0, 0, 0};
+	w->text[0] = '\0';
+	return emit_word_from(sc, w, start, start, &b);
 }
 
 static int emit_name(struct lex_scan *sc, struct lex_word *w, size_t start, size_t end,
@@ -568,11 +659,52 @@ int lex_scan_next(struct lex_scan *sc, struct lex_word *w)
 		size_t i = sc->i, len;
 		unsigned c = s[i];
 		long cp;
+		if (!ascii_class[c]) {
+			/* a run of ASCII separators */
+			i++;
+			while (i < sc->n && !ascii_class[s[i]])
+				i++;
+			sc->i = i;
+			continue;
+		}
 		if (c < 0x80) {
 			if (is_digit(c) && (len = new_id_at(s, sc->n, i)) && emit_id(sc, w, i, len))
 				return 1;
-			if (is_alpha(c) && (len = old_id_at(s, sc->n, i)) && emit_id(sc, w, i, len))
-				return 1;
+			if (ascii_class[c] & AC_ALPHA) {
+				/* the letters at i, taken as emit_word takes them; an
+				 * old-style id needs '-', '.' or '/' after them */
+				struct wbuf b = {w->text, 0, 0, 0};
+				size_t j = i, n = sc->n, m = 0;
+				char *text = w->text;
+				unsigned e;
+				j += letters_fast(s + i, n - i, text, &m);
+				while (j < n && (ascii_class[s[j]] & AC_ALPHA)) {
+					if (m < LEX_TERM_MAX)
+						text[m++] = (char)(s[j] | 0x20);
+					else
+						b.full = 1;
+					j++;
+				}
+				e = j < n ? s[j] : ' ';
+				if ((e == '-' || e == '.' || e == '/') &&
+				    (len = old_id_at(s, n, i)) && emit_id(sc, w, i, len))
+					return 1;
+				if (!ascii_class[e] && e != '{' && e != '}' && e != '\'') {
+					/* letters alone: the word as emit_word would make it */
+					text[m] = '\0';
+					w->len = m;
+					w->start = i;
+					w->end = j;
+					w->kind = LEX_WORD_TEXT;
+					w->pos = sc->pos++;
+					sc->i = j;
+					return 1;
+				}
+				b.len = m;
+				if (emit_word_from(sc, w, i, j, &b))
+					return 1;
+				continue;
+			}
 			if (is_alnum(c)) {
 				if (emit_word(sc, w, i))
 					return 1;

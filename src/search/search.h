@@ -1,11 +1,13 @@
 /* search.h - the search engine interface: pages, feeds and the API find
  * papers only through a `struct search_engine`, so engines can be swapped
- * (the simple word matcher today, a ranked index later) without touching
+ * (the simple word matcher, the ranked index of engine.h) without touching
  * them.
  *
  * An engine is created once and shared by all server threads: its query
  * and terms functions must be safe to call concurrently; per-call state
- * lives in the caller's arena and store handle.
+ * lives in the caller's arena and store handle. A server holds a swap
+ * (swap.h), which starts with the simple matcher when the index has to be
+ * built first and moves to the indexed engine when it is ready.
  */
 #ifndef PB_SEARCH_H
 #define PB_SEARCH_H
@@ -15,9 +17,29 @@
 #include "../store/store.h"
 
 #include <stddef.h>
+#include <string.h>
+#include <time.h>
 
 struct search_engine;
 struct snippet;
+
+/* How far an engine's index has come (search_status). */
+enum search_index_state {
+	SEARCH_INDEX_NONE,     /* none: the simple matcher, or no vectors */
+	SEARCH_INDEX_BUILDING, /* being built; meanwhile as NONE */
+	SEARCH_INDEX_READY,
+};
+
+struct search_status {
+	enum search_index_state index;	 /* the lexical index: ranked searches */
+	enum search_index_state vectors; /* semantic vectors: similar papers */
+	long papers;			 /* papers being indexed, while building */
+	time_t since;			 /* when the build started, while building */
+	/* Moves whenever what searches can find changes (an index or its
+	 * vectors became ready): what was made from searches before is
+	 * stale. */
+	unsigned long generation;
+};
 
 /* Papers per category in a result set. */
 struct search_facet {
@@ -53,10 +75,14 @@ struct search_ops {
 		      const struct store_filter *f, struct arena *a, struct search_facet **out,
 		      size_t *n, struct pb_err *err);
 	/* Calls cb for up to limit papers most similar to arxiv_id, best
-	 * first. PB_ENOTFOUND when the paper is unknown to the engine. */
-	int (*similar)(struct search_engine *e, struct store *st, const char *arxiv_id,
-		       long limit, struct arena *a, store_paper_cb cb, void *ctx,
-		       struct pb_err *err);
+	 * first. PB_ENOTFOUND when the paper is unknown to the engine,
+	 * PB_EINVAL when the engine has no similar papers, PB_EBUSY when
+	 * not yet (its index is being built). */
+	int (*similar)(struct search_engine *e, struct store *st, const char *arxiv_id, long limit,
+		       struct arena *a, store_paper_cb cb, void *ctx, struct pb_err *err);
+	/* The state of the engine's index (without it: no index, no
+	 * vectors). Cannot fail. */
+	void (*status)(struct search_engine *e, struct search_status *out);
 };
 
 struct search_engine {
@@ -106,6 +132,13 @@ static inline int search_similar(struct search_engine *e, struct store *st, cons
 	if (!e->ops->similar)
 		return pb_err_set(err, PB_ENOTFOUND, "this search engine has no similar papers");
 	return e->ops->similar(e, st, arxiv_id, limit, a, cb, ctx, err);
+}
+
+static inline void search_status(struct search_engine *e, struct search_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (e && e->ops->status)
+		e->ops->status(e, out);
 }
 
 static inline void search_destroy(struct search_engine *e)

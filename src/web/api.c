@@ -298,6 +298,10 @@ enum web_status web_api_similar(struct web_request *r)
 	case WEB_SIMILAR_UNAVAILABLE:
 		return web_fail(r, WEB_NOT_IMPLEMENTED,
 				"similar papers are not available on this server (%s)", err.msg);
+	case WEB_SIMILAR_NOT_YET:
+		return web_fail(r, WEB_UNAVAILABLE,
+				"similar papers are not available yet: the search index is being "
+				"built; try again in a few minutes");
 	case WEB_SIMILAR_NOT_INDEXED:
 		return web_fail(r, WEB_NOT_FOUND,
 				"paper %s is not in the search index yet; new papers are added "
@@ -343,7 +347,8 @@ enum web_status web_api_search(struct web_request *r)
 	if (search_query(r->site->search, r->store, q, &f, &total, r->arena, append_item, list,
 			 &err)) {
 		json_decref(list);
-		return web_fail(r, WEB_INTERNAL_ERROR, "the search failed: %s", err.msg);
+		return web_fail(r, err.rc == PB_EBUSY ? WEB_UNAVAILABLE : WEB_INTERNAL_ERROR,
+				"the search failed: %s", err.msg);
 	}
 	r->cache_seconds = -1;
 	return send_json(r, list);

@@ -153,6 +153,8 @@ static const char style_css[] =
 	"color:var(--muted);font-weight:500}\n"
 	".search-form .q{flex:1 1 18rem}\n.search-form .q input{width:100%;font-size:1.05rem}\n"
 	".hint{color:var(--muted);font-size:.9rem}\n"
+	".notice-index{margin:0 0 1.25rem;padding:.75rem 1.1rem;border-left:4px solid var(--accent)}\n"
+	".notice-index p{margin:0}\n"
 	/* chart */
 	".chart-box{background:var(--surface);border:1px solid var(--line);border-radius:12px;"
 	"padding:1rem;margin:0 0 1.25rem}\n"

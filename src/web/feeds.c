@@ -199,7 +199,8 @@ enum web_status web_feed_search(struct web_request *r)
 	f.limit = FEED_MAX;
 	if (search_query(r->site->search, r->store, q, &f, &total, r->arena, web_papers_add, &l,
 			 &err))
-		return web_fail(r, WEB_INTERNAL_ERROR, "the search failed: %s", err.msg);
+		return web_fail(r, err.rc == PB_EBUSY ? WEB_UNAVAILABLE : WEB_INTERNAL_ERROR,
+				"the search failed: %s", err.msg);
 	buf_init(&self, 16384);
 	buf_init(&alt, 16384);
 	buf_init(&title, 16384);

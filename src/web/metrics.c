@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include "../harvest/harvest.h"
+#include "../search/search.h"
 
 #include "cache.h"
 #include "html.h"
@@ -179,6 +180,25 @@ enum web_status web_page_metrics(struct web_request *r)
 			  "# TYPE paperboy_cache_bytes gauge\n"
 			  "paperboy_cache_bytes %zu\n",
 			  entries, bytes);
+	}
+	{
+		struct search_status ss;
+		search_status(r->site->search, &ss);
+		html_rawf(b,
+			  "# HELP paperboy_search_index_ready 1 when searches are ranked by the "
+			  "search index; 0 while it is being built (or without one).\n"
+			  "# TYPE paperboy_search_index_ready gauge\n"
+			  "paperboy_search_index_ready %d\n"
+			  "# HELP paperboy_search_vectors_ready 1 when the semantic vectors of the "
+			  "search index (similar papers) are ready.\n"
+			  "# TYPE paperboy_search_vectors_ready gauge\n"
+			  "paperboy_search_vectors_ready %d\n"
+			  "# HELP paperboy_search_index_building 1 while the search index or its "
+			  "vectors are being built.\n"
+			  "# TYPE paperboy_search_index_building gauge\n"
+			  "paperboy_search_index_building %d\n",
+			  ss.index == SEARCH_INDEX_READY, ss.vectors == SEARCH_INDEX_READY,
+			  ss.index == SEARCH_INDEX_BUILDING || ss.vectors == SEARCH_INDEX_BUILDING);
 	}
 	html_rawf(b,
 		  "# HELP paperboy_start_time_seconds When the server started (Unix time).\n"

@@ -267,8 +267,9 @@ static void link_button(struct buf *b, const char *cls, const char *url, const c
 }
 
 /* A paper page whose similar papers could not be looked up (the index has
- * not caught up with a new paper yet) is kept in the page cache this many
- * seconds only, so the section appears once the index has the paper. */
+ * not caught up with a new paper yet, or is being built) is kept in the
+ * page cache this many seconds only, so the section appears once the
+ * index has the paper. */
 #define SIMILAR_RETRY_SECONDS 10
 
 /* The "Similar papers" section: nothing when there are none. */
@@ -558,6 +559,7 @@ enum web_status web_page_paper(struct web_request *r)
 	case WEB_SIMILAR_UNAVAILABLE:
 		break;
 	case WEB_SIMILAR_NOT_INDEXED:
+	case WEB_SIMILAR_NOT_YET:
 	case WEB_SIMILAR_FAILED:
 		similar.n = 0;
 		r->cache_seconds = SIMILAR_RETRY_SECONDS;

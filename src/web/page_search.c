@@ -127,6 +127,20 @@ static void search_form(struct buf *b, const struct search_args *a)
 	html_raw(b, "</select></label>\n</div>\n</form>\n");
 }
 
+/* While the ranked index is being built, searches are answered by the
+ * simple matcher: say so above the results. */
+static void index_notice(struct web_request *r)
+{
+	struct search_status ss;
+	search_status(r->site->search, &ss);
+	if (ss.index != SEARCH_INDEX_BUILDING)
+		return;
+	html_raw(&r->body,
+		 "<div class=\"notice notice-index\" role=\"status\">\n<p>The search index is "
+		 "being built; results are not ranked yet. Until it is ready, they are the "
+		 "papers with every word, newest first.</p>\n</div>\n");
+}
+
 enum web_status web_page_search(struct web_request *r)
 {
 	struct buf *b = &r->body, side;
@@ -156,7 +170,9 @@ enum web_status web_page_search(struct web_request *r)
 	if (asked) {
 		if (search_query(r->site->search, r->store, a.q, &f, &total, r->arena,
 				 web_papers_add, &list, &err))
-			return web_fail(r, WEB_INTERNAL_ERROR, "the search failed: %s", err.msg);
+			return web_fail(r,
+					err.rc == PB_EBUSY ? WEB_UNAVAILABLE : WEB_INTERNAL_ERROR,
+					"the search failed: %s", err.msg);
 		if (search_terms(r->site->search, a.q, r->arena, &terms, &nterms))
 			return web_fail(r, WEB_INTERNAL_ERROR, "out of memory");
 	}
@@ -181,6 +197,7 @@ enum web_status web_page_search(struct web_request *r)
 	web_page_begin(r, &pg);
 	html_raw(b, "<div class=\"page-head\">\n<h1>Search papers</h1>\n</div>\n");
 	search_form(b, &a);
+	index_notice(r);
 	if (!asked) {
 		html_raw(b,
 			 "<div class=\"notice\">\n<p>Type a few words, an author, an arXiv id "

@@ -10,6 +10,7 @@
 
 #include "../core/progress.h"
 #include "../core/text.h"
+#include "../search/search.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -113,8 +114,9 @@ struct web_server {
 	pthread_mutex_t stores_lock;
 	struct store_node *stores;
 
-	atomic_ullong gen;	/* bumped when the store's data version changes */
-	atomic_llong data_time; /* when that was seen */
+	atomic_ullong gen;	  /* bumped when the store's data version changes */
+	atomic_llong data_time;	  /* when that was seen */
+	unsigned long search_gen; /* of the search engine's status, as last seen */
 	atomic_long in_flight;
 
 	pthread_t watcher;
@@ -239,6 +241,9 @@ static struct store *thread_store(struct web_server *s, struct pb_err *err)
 
 /* ---- data generation watcher ---- */
 
+/* Moves the data generation (every cached response is stale then): the
+ * store's data changed, or what searches find did (an index or its
+ * vectors became ready: paper pages gain their similar papers). */
 static void *watch_main(void *arg)
 {
 	struct web_server *s = arg;
@@ -250,15 +255,21 @@ static void *watch_main(void *arg)
 	while (!s->stopping) {
 		struct timespec ts;
 		struct pb_err err = PB_ERR_INIT;
+		struct search_status ss;
+		int moved = 0;
 		if (!st)
 			st = store_open(s->site->db, &err);
 		if (st && store_data_version(st, &v, &err) == PB_OK) {
-			if (have && v != last) {
-				atomic_fetch_add(&s->gen, 1);
-				atomic_store(&s->data_time, (long long)time(NULL));
-			}
+			moved = have && v != last;
 			last = v;
 			have = 1;
+		}
+		search_status(s->site->search, &ss);
+		moved |= ss.generation != s->search_gen;
+		s->search_gen = ss.generation;
+		if (moved) {
+			atomic_fetch_add(&s->gen, 1);
+			atomic_store(&s->data_time, (long long)time(NULL));
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
@@ -859,6 +870,11 @@ struct web_server *web_server_start(const struct web_server_opts *o, struct pb_e
 	atomic_init(&s->gen, 1);
 	atomic_init(&s->data_time, (long long)time(NULL));
 	atomic_init(&s->in_flight, 0);
+	{
+		struct search_status st;
+		search_status(o->site->search, &st);
+		s->search_gen = st.generation;
+	}
 	pthread_mutex_init(&s->stores_lock, NULL);
 	pthread_mutex_init(&s->watch_lock, NULL);
 	pthread_cond_init(&s->watch_cond, NULL);

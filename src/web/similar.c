@@ -49,6 +49,8 @@ enum web_similar_result web_similar(struct web_request *r, const char *arxiv_id,
 		return WEB_SIMILAR_OK;
 	case PB_ENOTFOUND:
 		return WEB_SIMILAR_NOT_INDEXED;
+	case PB_EBUSY:
+		return WEB_SIMILAR_NOT_YET;
 	case PB_EINVAL: /* an index without semantic vectors (engine.h) */
 		return WEB_SIMILAR_UNAVAILABLE;
 	default:

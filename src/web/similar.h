@@ -19,6 +19,7 @@ enum web_similar_result {
 				  * engine, or an index without semantic vectors */
 	WEB_SIMILAR_NOT_INDEXED, /* the engine does not know the paper (yet: a
 				  * paper stored since the last refresh) */
+	WEB_SIMILAR_NOT_YET,	 /* the index or its vectors are being built */
 	WEB_SIMILAR_FAILED,	 /* memory or the store failed */
 };
 

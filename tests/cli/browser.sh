@@ -25,6 +25,8 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 fi
 
 pb --db "$TMP/b.db" import --quiet data/sample.jsonl.zst >/dev/null 2>&1
+# the semantic vectors too, so that the pages have their similar papers from the start
+pb --db "$TMP/b.db" index >/dev/null 2>&1
 "$PB_BIN" --db "$TMP/b.db" serve --no-sample --listen 127.0.0.1:0 --threads 2 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
 PORT=

@@ -69,6 +69,24 @@ ok "server starts and prints its URL"
 expect_match "start line counts the papers" "$(cat "$TMP/serve.out")" "^paperboy: serving $NPAPERS papers at http://127\.0\.0\.1:$PORT/$"
 BASE="http://127.0.0.1:$PORT"
 
+# metric NAME: its value in /metrics now (empty when nothing answers)
+metric() { curl -s --noproxy '*' "$BASE/metrics" | sed -n "s/^$1 //p"; }
+# wait_metric NAME VALUE SECONDS: succeeds once NAME has VALUE, fails after SECONDS
+wait_metric() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		[ "$(metric "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# The import built the lexical index: searches are ranked from the start,
+# and the semantic vectors (similar papers) are made in the background.
+expect_match "serve opens the index the import built" "$(cat "$TMP/serve.err")" "search index in $DB\.idx"
+expect_match "serve makes the missing vectors in the background" "$(cat "$TMP/serve.err")" 'semantic vectors: making them in the background'
+if wait_metric paperboy_search_vectors_ready 1 300; then ok "similar papers become ready while serving"; else notok "similar papers become ready while serving" "$(grep 'search index' "$TMP/serve.err" | tail -5)"; fi
+expect_eq "the search index is ready" "$(metric paperboy_search_index_ready)" 1
+
 # req METHOD PATH [curl args...]: sets STATUS, BODY (file), HDRS (file), CTYPE
 N=0
 req() {
@@ -786,6 +804,157 @@ expect_match "the server says it stopped" "$(cat "$TMP/serve.err")" 'SIGTERM rec
 expect_eq "a response in flight at SIGTERM is sent whole" "$(cat "$TMP/slow.result")" "0 200"
 expect_match "the whole page arrived" "$(tail -c 20 "$TMP/slow.body")" '</html>'
 if curl -s --noproxy '*' -o /dev/null "$BASE/healthz"; then notok "the port is closed after stopping"; else ok "the port is closed after stopping"; fi
+
+# ---- a start without a search index ----
+# The site answers at once with the simple matcher while the index is built
+# in the background, then searches are ranked. The sample's index takes a
+# fraction of a second to build: a start whose build beat the first search
+# is tried again (with the index removed again), up to three times.
+sqlite3 "$DB" ".backup '$TMP/cold.db'"
+COLD_IDX=$TMP/cold.db.idx
+cold_notice= cold_root= cold_search= cold_results=
+for attempt in 1 2 3; do
+	rm -rf "$COLD_IDX"
+	start_server "$TMP/cold.db" --no-sample --threads 2
+	[ -n "$PORT" ] || break
+	BASE="http://127.0.0.1:$PORT"
+	req GET '/search?q=segmentation'
+	cold_search=$STATUS
+	grep -q 'notice-index' "$BODY" && cold_notice=1
+	cold_results=$(grep -o '[0-9][0-9,]* results\?' "$BODY" | head -1)
+	cp "$BODY" "$TMP/cold_search.html"
+	req GET /
+	cold_root=$STATUS
+	req GET "/papers/$SIM_ID"
+	cold_page_without=
+	grep -q 'id="similar-h"' "$BODY" || cold_page_without=1
+	[ -n "$cold_notice" ] && break
+	if [ "$(metric paperboy_search_index_ready)" != 1 ]; then
+		break # being built, and the search did not say so: a failure below
+	fi
+	echo "# attempt $attempt: the index was ready before the first search; again"
+	stop_server >/dev/null
+done
+if [ -n "$PORT" ]; then
+	expect_eq "without an index, the first search answers" "$cold_search" 200
+	expect_eq "without an index, / answers" "$cold_root" 200
+	if [ -n "$cold_notice" ]; then ok "the first search says the index is being built"; else notok "the first search says the index is being built" "$(grep -o '<div class="notice.\{0,200\}' "$TMP/cold_search.html")"; fi
+	expect_match "the notice is a status message" "$(cat "$TMP/cold_search.html")" '<div class="notice notice-index" role="status">'
+	expect_match "the simple matcher finds papers meanwhile" "$cold_results" '^[1-9][0-9,]* results?$'
+	expect_match "the log says the index is built in the background" "$(cat "$TMP/serve.err")" \
+		"search index: there is no index in $TMP/cold\\.db\\.idx yet; building it in the background \\([0-9]+ papers\\); searches use the simple matcher until it is ready"
+	if wait_metric paperboy_search_index_ready 1 120; then ok "searches become ranked within seconds"; else notok "searches become ranked within seconds" "$(grep 'search index' "$TMP/serve.err" | tail -5)"; fi
+	expect_match "the log says when the index is ready" "$(cat "$TMP/serve.err")" 'search index: ready in [0-9.]+ s; searches are ranked'
+	req GET '/search?q=segmentation'
+	expect_no_body "the notice is gone once the index is ready" 'notice-index'
+	n2=$(grep -o '[0-9,]* results' "$BODY" | head -1)
+	req GET '/search?q=segmentations'
+	n1=$(grep -o '[0-9,]* results' "$BODY" | head -1)
+	if [ -n "$n1" ] && [ "$n1" = "$n2" ]; then ok "the ranked search stems ($n1)"; else notok "the ranked search stems" "[$n1] vs [$n2]"; fi
+	req GET /status
+	expect_body "/status says whether the index is ready" 'The search index is ready: searches are ranked\.|Similar papers are being computed'
+	if wait_metric paperboy_search_vectors_ready 1 300; then ok "similar papers follow"; else notok "similar papers follow" "$(grep 'search index' "$TMP/serve.err" | tail -5)"; fi
+	expect_match "the log says when the vectors are ready" "$(cat "$TMP/serve.err")" 'search index: semantic vectors ready in [0-9.]+ s; similar papers are shown'
+	expect_eq "the building gauge is back to 0" "$(metric paperboy_search_index_building)" 0
+	# a paper page cached without similar papers is made again with them
+	# (the page cache follows the search index too)
+	if [ -n "$cold_page_without" ]; then
+		seen=
+		for _ in $(seq 60); do
+			req GET "/papers/$SIM_ID"
+			if grep -q 'id="similar-h"' "$BODY"; then seen=1; break; fi
+			sleep 0.05
+		done
+		if [ -n "$seen" ]; then ok "a paper page gains its similar papers when the vectors are ready"; else notok "a paper page gains its similar papers when the vectors are ready"; fi
+	fi
+	api "similar papers once the vectors are ready" "/api/papers/$SIM_ID/similar?limit=3"
+	expect_eq "similar papers once the vectors are ready: 3" "$(jq_py 'len(d)')" 3
+	req GET /status
+	expect_body "/status says when similar papers are shown" 'The search index is ready: searches are ranked\. Similar papers are shown\.'
+else
+	notok "a server without a search index starts" "$(cat "$TMP/serve.err")"
+fi
+stop_server
+
+# A damaged index file (a header written over) is not trusted: rebuilt in
+# the background while the site serves.
+printf 'damage' | dd of="$COLD_IDX/lex" bs=1 seek=24 conv=notrunc 2>/dev/null
+start_server "$TMP/cold.db" --no-sample --threads 2
+if [ -n "$PORT" ]; then
+	BASE="http://127.0.0.1:$PORT"
+	req GET '/search?q=segmentation'
+	expect_eq "with a damaged index, search answers" "$STATUS" 200
+	expect_match "the damaged index is built again in the background" "$(cat "$TMP/serve.err")" \
+		"search index: .*lex: [^;]*; building it in the background"
+	if wait_metric paperboy_search_index_ready 1 120; then ok "the rebuilt index is used"; else notok "the rebuilt index is used" "$(grep 'search index' "$TMP/serve.err" | tail -5)"; fi
+	wait_metric paperboy_search_index_building 0 300 >/dev/null
+else
+	notok "a server with a damaged index starts" "$(cat "$TMP/serve.err")"
+fi
+stop_server
+
+# ---- SIGTERM in the middle of a long build ----
+# Semantic vectors for 40,000 papers take seconds to train, longer than a
+# stop waits for them: the server still exits 0 within seconds, and the
+# next start makes them again from what is sound.
+zstd -dc "$SAMPLE" | python3 -c '
+import json, random, sys
+words = [w for line in sys.stdin for w in json.loads(line)["abstract"].split() if w.isalpha()]
+rnd = random.Random(7)
+cats = ["cs.LG", "math.PR", "hep-th", "q-bio.NC"]
+for i in range(40000):
+    day = "2025-01-%02d" % (i % 28 + 1)
+    print(json.dumps({"id": "2001.%05d" % (i + 1), "authors": "Ann Author, Bo Writer",
+        "title": " ".join(rnd.choices(words, k=8)), "abstract": " ".join(rnd.choices(words, k=120)),
+        "categories": cats[i % 4], "update_date": day, "_published": day}))
+' >"$TMP/long.jsonl"
+pb --db "$TMP/long.db" import --quiet "$TMP/long.jsonl" >/dev/null 2>&1
+expect_eq "a larger corpus imports" "$?" 0
+start_server "$TMP/long.db" --no-sample --threads 2
+if [ -n "$PORT" ]; then
+	BASE="http://127.0.0.1:$PORT"
+	expect_eq "the vectors are being made" "$(metric paperboy_search_index_building)" 1
+	expect_eq "searches are ranked meanwhile" "$(metric paperboy_search_index_ready)" 1
+	api "similar papers while the vectors are made" '/api/papers/2001.00001/similar?limit=3'
+	expect_eq "similar papers while the vectors are made: 503" "$STATUS" 503
+	expect_body "the 503 says why" '^\{"error":"similar papers are not available yet: the search index is being built; try again in a few minutes"\}$'
+	req GET /papers/2001.00001
+	expect_status_ct "the paper page answers meanwhile" 200 "$HTML"
+	expect_no_body "without its similar papers" 'id="similar-h"'
+	t0=$(date +%s%N)
+	kill -TERM "$SERVER_PID"
+	for _ in $(seq 200); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 "$SERVER_PID" 2>/dev/null; then
+		notok "SIGTERM during a build stops the server within seconds" "still running after $ms ms"
+		stop_server >/dev/null
+	else
+		wait "$SERVER_PID"
+		expect_eq "SIGTERM during a build exits 0" "$?" 0
+		ok "SIGTERM during a build stops the server within seconds ($ms ms)"
+	fi
+	SERVER_PID=
+	expect_match "the log says the build was interrupted" "$(cat "$TMP/serve.err")" \
+		'search index: stopped while building; what was not finished is built again at the next start'
+	expect_match "and that the server stopped" "$(cat "$TMP/serve.err")" 'paperboy: stopped'
+	start_server "$TMP/long.db" --no-sample --threads 2
+	if [ -n "$PORT" ]; then
+		BASE="http://127.0.0.1:$PORT"
+		expect_eq "after the interrupted build, searches are ranked at once" "$(metric paperboy_search_index_ready)" 1
+		if wait_metric paperboy_search_vectors_ready 1 300; then ok "the next start makes the vectors"; else notok "the next start makes the vectors" "$(grep 'search index' "$TMP/serve.err" | tail -5)"; fi
+		api "similar papers after the interrupted build" '/api/papers/2001.00001/similar?limit=3'
+		expect_eq "similar papers after the interrupted build: 3" "$(jq_py 'len(d)')" 3
+		expect_eq "no temporary files are left in the index folder" "$(find "$TMP/long.db.idx" -name '*.tmp.*' | wc -l)" 0
+	else
+		notok "the server starts again after an interrupted build" "$(cat "$TMP/serve.err")"
+	fi
+	stop_server
+else
+	notok "a server on the larger corpus starts" "$(cat "$TMP/serve.err")"
+fi
 
 # ---- first run: an empty database gets the sample ----
 start_server "$TMP/fresh.db" --threads 2

@@ -21,6 +21,8 @@ out=$(pb --db "$DB" import --quiet $SAMPLE 2>&1)
 expect_eq "sample import exit" "$?" 0
 expect_match "summary counts new papers" "$out" "imported $N papers: $N new, 0 updated, 0 unchanged"
 expect_match "summary gives a rate" "$out" "papers/s"
+expect_match "the import builds the search index" "$out" "search index: $N papers, built while importing"
+if [ -f "$DB.idx/lex" ]; then ok "the index file is beside the database"; else notok "the index file is beside the database"; fi
 expect_eq "database holds every sample paper" "$(sql "$DB" 'select count(*) from papers')" "$N"
 expect_eq "foreign keys hold" "$(sql "$DB" 'pragma foreign_key_check' | wc -l)" 0
 expect_eq "integrity check" "$(sql "$DB" 'pragma integrity_check')" ok
@@ -28,8 +30,11 @@ expect_eq "WAL mode" "$(sql "$DB" 'pragma journal_mode')" wal
 
 # importing again changes nothing
 before=$(sql "$DB" 'select count(*), sum(hash % 1000003), max(last_changed) from papers')
+cp "$DB.idx/lex" "$TMP/lex.imported"
 out=$(pb --db "$DB" import --quiet $SAMPLE 2>&1)
 expect_match "second import: all unchanged" "$out" "0 new, 0 updated, $N unchanged"
+expect_match "second import: the index is up to date" "$out" \
+	"search index: $N papers \(0 new or changed since it was built\), up to date"
 expect_eq "second import leaves the rows alone" "$(sql "$DB" 'select count(*), sum(hash % 1000003), max(last_changed) from papers')" "$before"
 
 # stats and show
@@ -48,6 +53,46 @@ expect_match "missing paper message" "$(pb --db "$DB" show 2101.99999 2>&1)" "no
 expect_status "show of a non-id is a usage error" 2 pb --db "$DB" show "../../etc/passwd"
 old=$(zstd -dc $SAMPLE | grep -o '"id": "[a-z-]*/[0-9]*"' | head -1 | cut -d'"' -f4)
 expect_match "old-style ids work ($old)" "$(pb --db "$DB" show "$old")" "^$old"
+
+# the search index: searchable right after the import
+ids() { python3 -c 'import json, sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["results"]))'; }
+out=$(pb --db "$DB" search --json --mode lexical --limit 3 FaceMoE low-resolution face 2>"$TMP/s.err")
+expect_match "search finds a paper right after the import" "$(printf '%s' "$out" | ids)" "^2606\.32040"
+if grep -q "building the index" "$TMP/s.err"; then notok "search did not have to build the index" "$(cat "$TMP/s.err")"; else ok "search did not have to build the index"; fi
+pb --db "$DB" index --rebuild --no-vectors >/dev/null 2>&1
+expect_eq "the index built while importing equals one built from the store" \
+	"$(cmp <(tail -c +513 "$TMP/lex.imported") <(tail -c +513 "$DB.idx/lex") && echo same)" same
+out=$(pb --db "$TMP/n.db" import --no-index $SAMPLE 2>&1)
+expect_eq "import --no-index exits 0" "$?" 0
+expect_match "import --no-index imports" "$out" "imported $N papers: $N new"
+if printf '%s' "$out" | grep -q "search index"; then notok "import --no-index says nothing of an index" "$out"; else ok "import --no-index says nothing of an index"; fi
+if [ -e "$TMP/n.db.idx/lex" ]; then notok "import --no-index leaves no index"; else ok "import --no-index leaves no index"; fi
+expect_match "--help names --no-index" "$(pb import --help)" "--no-index"
+# a second import of new papers makes them searchable (the fresh segment)
+zstd -dc $SAMPLE | head -4000 >"$TMP/first.jsonl"
+out=$(pb --db "$TMP/s2.db" import --quiet "$TMP/first.jsonl" 2>&1)
+expect_match "an import of part of the sample builds the index" "$out" "search index: 4000 papers, built while importing"
+expect_status "a paper not imported yet is not found" 1 pb --db "$TMP/s2.db" search --mode lexical FaceMoE
+out=$(pb --db "$TMP/s2.db" import --quiet $SAMPLE 2>&1)
+expect_match "the second import brings the index up to date" "$out" \
+	"search index: $N papers \($((N - 4000)) new or changed since it was built\), up to date"
+out=$(pb --db "$TMP/s2.db" search --json --mode lexical --limit 3 FaceMoE 2>"$TMP/s.err")
+expect_match "the second import's papers are searchable" "$(printf '%s' "$out" | ids)" "^2606\.32040"
+if grep -q "building the index" "$TMP/s.err"; then notok "no rebuild after the second import" "$(cat "$TMP/s.err")"; else ok "no rebuild after the second import"; fi
+
+# a paper that comes twice, the second time newer: the index has the newer one
+# (read before it changed, it is checked and the index built from the store)
+{
+	zstd -dc $SAMPLE | head -1 | sed 's/"title": "[^"]*"/"title": "Zyzzyvas of the first version"/'
+	zstd -dc $SAMPLE | sed -n 2,3000p
+	zstd -dc $SAMPLE | head -1 | sed 's/"title": "[^"]*"/"title": "Quokkas of the second version"/; s/"versions": \[{"version": "v1", "created": "Thu, 15 Aug 1991 16:35:28 GMT"}\]/"versions": [{"version": "v1", "created": "Thu, 15 Aug 1991 16:35:28 GMT"}, {"version": "v2", "created": "Fri, 16 Aug 1991 10:00:00 GMT"}]/; s/"update_date": "1991-08-15"/"update_date": "1991-08-16"/'
+} >"$TMP/twice.jsonl"
+out=$(pb --db "$TMP/tw.db" import --quiet --batch 100 "$TMP/twice.jsonl" 2>&1)
+expect_match "a paper that comes twice is updated" "$out" "3000 new, 1 updated"
+expect_match "the index is made all the same" "$out" "search index: 3000 papers, built"
+expect_eq "the index has the newer version" \
+	"$(pb --db "$TMP/tw.db" search --json --mode lexical quokkas 2>/dev/null | ids)" "hep-th/9108002"
+expect_status "the index has not the older version" 1 pb --db "$TMP/tw.db" search --mode lexical zyzzyvas
 
 # every fixture format imports (real recorded responses)
 DB2=$TMP/f.db
@@ -149,6 +194,29 @@ q='select count(*), sum(hash % 1000003), count(distinct arxiv_id) from papers'
 expect_eq "re-run after kill -9 equals a clean run" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
 q='select count(*) from paper_categories'
 expect_eq "categories equal after resume" "$(sql "$TMP/k.db" "$q")" "$(sql "$TMP/k2.db" "$q")"
+
+# kill -9 while the index is written: the store stays whole, the next use
+# builds the index (and clears what the killed build left)
+landed=0
+for try in 1 2 3 4 5; do
+	rm -rf "$TMP"/ki.db*
+	pb --db "$TMP/ki.db" import --quiet "$TMP/big.jsonl" >"$TMP/ki.out" 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && ! grep -q '^imported' "$TMP/ki.out" 2>/dev/null; do sleep 0.005; done
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if grep -q '^imported' "$TMP/ki.out" && ! grep -q '^search index' "$TMP/ki.out"; then
+		landed=1
+		break
+	fi
+done
+if [ $landed = 1 ]; then ok "kill -9 landed in the index phase (try $try)"; else notok "kill -9 landed in the index phase" "$(cat "$TMP/ki.out")"; fi
+expect_eq "after kill -9 in the index phase the database is sound" "$(sql "$TMP/ki.db" 'pragma integrity_check')" ok
+expect_eq "after kill -9 in the index phase every paper is stored" "$(sql "$TMP/ki.db" 'select count(*) from papers')" "$total"
+out=$(pb --db "$TMP/ki.db" search --json --mode lexical --limit 20 FaceMoE 2>"$TMP/s.err")
+expect_eq "after kill -9 the next search finds the papers" "$(printf '%s' "$out" | ids | wc -w)" 8
+expect_eq "after kill -9 the index is whole again" "$(ls "$TMP/ki.db.idx" | grep -c tmp)" 0
+if [ -f "$TMP/ki.db.idx/lex" ]; then ok "after kill -9 the index file is there again"; else notok "after kill -9 the index file is there again" "$(cat "$TMP/s.err")"; fi
 
 # check
 expect_status "check --help" 0 pb check --help
