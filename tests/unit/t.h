@@ -25,6 +25,10 @@ const char *t_fixture(const char *rel);
 char *t_slurp(const char *path, size_t *len);
 /* A fresh temporary directory for this test (removed at exit). */
 const char *t_tmpdir(void);
+/* A new database NAME.db in t_tmpdir() holding the bundled sample (its path
+ * in path[n]); NULL, said on standard output, when that fails. */
+struct store;
+struct store *t_sample_db(const char *name, char *path, size_t n);
 
 #define TEST(name)                                                                    \
 	static void name(void);                                                        \

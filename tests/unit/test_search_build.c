@@ -16,29 +16,9 @@
 static struct store *build_store(void)
 {
 	static struct store *st;
-	struct pb_err err = PB_ERR_INIT;
-	struct import_opts opts;
-	struct import_counts c;
 	char path[512];
-	const char *root = getenv("PB_ROOT");
-	FILE *devnull;
-	if (st)
-		return st;
-	memset(&opts, 0, sizeof(opts));
-	memset(&c, 0, sizeof(c));
-	devnull = fopen("/dev/null", "w");
-	opts.report = devnull;
-	snprintf(path, sizeof(path), "%s/build-sample.db", t_tmpdir());
-	st = store_open(path, &err);
-	if (st) {
-		snprintf(path, sizeof(path), "%s/data/sample.jsonl.zst", root ? root : ".");
-		if (import_file(st, path, &opts, &c, &err)) {
-			fprintf(stdout, "# import: %s\n", err.msg);
-			store_close(st);
-			st = NULL;
-		}
-	}
-	fclose(devnull);
+	if (!st)
+		st = t_sample_db("build-sample", path, sizeof(path));
 	return st;
 }
 

@@ -14,29 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A new database holding the bundled sample: its path in path. */
-static struct store *sample_db(const char *name, char *path, size_t n)
-{
-	struct pb_err err = PB_ERR_INIT;
-	struct import_opts opts;
-	struct import_counts c;
-	char src[512];
-	const char *root = getenv("PB_ROOT");
-	FILE *devnull = fopen("/dev/null", "w");
-	struct store *st;
-	memset(&opts, 0, sizeof(opts));
-	memset(&c, 0, sizeof(c));
-	opts.report = devnull;
-	snprintf(path, n, "%s/%s.db", t_tmpdir(), name);
-	st = store_open(path, &err);
-	snprintf(src, sizeof(src), "%s/data/sample.jsonl.zst", root ? root : ".");
-	if (st && import_file(st, src, &opts, &c, &err)) {
-		store_close(st);
-		st = NULL;
-	}
-	fclose(devnull);
-	return st;
-}
 
 /* The engines' log: one file for the whole run (engines keep writing to
  * it after opening). */
@@ -124,7 +101,7 @@ static void damage(const char *path, long at, int truncate_file)
 TEST(search_engine_damaged_index_is_rebuilt)
 {
 	char db[512], lex[600], model[600], log[4096], first[64];
-	struct store *st = sample_db("damage", db, sizeof(db));
+	struct store *st = t_sample_db("damage", db, sizeof(db));
 	struct engine *e;
 	long want;
 	struct stat sb;
@@ -213,7 +190,7 @@ static struct paper make_paper(struct arena *a, const char *id, const char *titl
 TEST(search_engine_fresh_segment_after_import)
 {
 	char db[512], log[4096], first[64];
-	struct store *st = sample_db("fresh", db, sizeof(db)), *other;
+	struct store *st = t_sample_db("fresh", db, sizeof(db)), *other;
 	struct engine *e;
 	struct arena a = ARENA_INIT;
 	struct pb_err err = PB_ERR_INIT;
@@ -288,7 +265,7 @@ TEST(search_engine_fresh_segment_after_import)
 TEST(search_engine_watcher_follows_the_store)
 {
 	char db[512], log[4096];
-	struct store *st = sample_db("watch", db, sizeof(db)), *other;
+	struct store *st = t_sample_db("watch", db, sizeof(db)), *other;
 	struct engine_opts o;
 	struct engine *e = NULL;
 	struct arena a = ARENA_INIT;
@@ -322,7 +299,7 @@ TEST(search_engine_watcher_follows_the_store)
 TEST(search_engine_lsa_neighbours_share_categories)
 {
 	char db[512], log[4096];
-	struct store *st = sample_db("lsa", db, sizeof(db));
+	struct store *st = t_sample_db("lsa", db, sizeof(db));
 	struct engine *e;
 	struct arena a = ARENA_INIT;
 	struct pb_err err = PB_ERR_INIT;
@@ -386,7 +363,7 @@ TEST(search_engine_lsa_neighbours_share_categories)
 TEST(search_engine_hybrid_fusion)
 {
 	char db[512], log[4096];
-	struct store *st = sample_db("rrf", db, sizeof(db));
+	struct store *st = t_sample_db("rrf", db, sizeof(db));
 	struct engine *e;
 	struct arena a = ARENA_INIT;
 	struct pb_err err = PB_ERR_INIT;
@@ -478,7 +455,7 @@ static int collect_cb(void *ctx, const struct paper *p)
 TEST(search_engine_interface)
 {
 	char db[512], log[4096];
-	struct store *st = sample_db("iface", db, sizeof(db));
+	struct store *st = t_sample_db("iface", db, sizeof(db));
 	struct engine *e;
 	struct search_engine *se;
 	struct arena a = ARENA_INIT;
@@ -554,7 +531,7 @@ TEST(search_engine_interface)
 TEST(search_vectors_ivf_recall)
 {
 	char db[512], path[600], log[4096];
-	struct store *st = sample_db("ivf", db, sizeof(db));
+	struct store *st = t_sample_db("ivf", db, sizeof(db));
 	struct engine *e;
 	struct lex_seg *seg = NULL;
 	struct vec_model *m = NULL;
@@ -620,7 +597,7 @@ out:
 TEST(search_engine_fast_start_checks_later)
 {
 	char db[512], lex[600], log[4096];
-	struct store *st = sample_db("faststart", db, sizeof(db));
+	struct store *st = t_sample_db("faststart", db, sizeof(db));
 	struct engine_opts o;
 	struct engine *e = NULL;
 	struct pb_err err = PB_ERR_INIT;

@@ -17,29 +17,6 @@
 
 #define READY_SECONDS 300 /* generous: sanitizer builds train vectors slowly */
 
-/* A new database holding the bundled sample: its path in path. */
-static struct store *sample_db(const char *name, char *path, size_t n)
-{
-	struct pb_err err = PB_ERR_INIT;
-	struct import_opts opts;
-	struct import_counts c;
-	char src[512];
-	const char *root = getenv("PB_ROOT");
-	FILE *devnull = fopen("/dev/null", "w");
-	struct store *st;
-	memset(&opts, 0, sizeof(opts));
-	memset(&c, 0, sizeof(c));
-	opts.report = devnull;
-	snprintf(path, n, "%s/%s.db", t_tmpdir(), name);
-	st = store_open(path, &err);
-	snprintf(src, sizeof(src), "%s/data/sample.jsonl.zst", root ? root : ".");
-	if (st && import_file(st, src, &opts, &c, &err)) {
-		store_close(st);
-		st = NULL;
-	}
-	fclose(devnull);
-	return st;
-}
 
 /* The log of the engines: one file for the whole run. */
 static FILE *live_log(void)
@@ -119,7 +96,7 @@ static int file_exists(const char *dir, const char *name)
 TEST(search_live_builds_in_the_background)
 {
 	char db[512], dir[600];
-	struct store *st = sample_db("live_build", db, sizeof(db));
+	struct store *st = t_sample_db("live_build", db, sizeof(db));
 	struct engine_opts o;
 	struct search_live *l;
 	struct search_engine *se;
@@ -175,7 +152,7 @@ TEST(search_live_builds_in_the_background)
 TEST(search_live_adds_missing_vectors)
 {
 	char db[512], dir[600], path[700];
-	struct store *st = sample_db("live_vectors", db, sizeof(db));
+	struct store *st = t_sample_db("live_vectors", db, sizeof(db));
 	struct engine_opts o;
 	struct engine *e = NULL;
 	struct engine_stats es;
@@ -230,7 +207,7 @@ TEST(search_live_adds_missing_vectors)
 TEST(search_live_rebuilds_a_damaged_index)
 {
 	char db[512], dir[600], path[700];
-	struct store *st = sample_db("live_damaged", db, sizeof(db));
+	struct store *st = t_sample_db("live_damaged", db, sizeof(db));
 	struct engine_opts o;
 	struct engine *e = NULL;
 	struct pb_err err = PB_ERR_INIT;
@@ -288,7 +265,7 @@ TEST(search_live_rebuilds_a_damaged_index)
 TEST(search_live_stops_in_the_middle_of_a_build)
 {
 	char db[512], dir[600];
-	struct store *st = sample_db("live_stop", db, sizeof(db));
+	struct store *st = t_sample_db("live_stop", db, sizeof(db));
 	struct engine_opts o;
 	struct search_live *l;
 	CHECK(st != NULL);
@@ -323,7 +300,7 @@ TEST(search_live_stops_in_the_middle_of_a_build)
 TEST(search_live_builds_nothing_unless_started)
 {
 	char db[512], dir[600];
-	struct store *st = sample_db("live_unstarted", db, sizeof(db));
+	struct store *st = t_sample_db("live_unstarted", db, sizeof(db));
 	struct engine_opts o;
 	struct search_live *l;
 	CHECK(st != NULL);
@@ -342,7 +319,7 @@ TEST(search_live_builds_nothing_unless_started)
 TEST(search_live_without_an_index_folder)
 {
 	char db[512];
-	struct store *st = sample_db("live_simple", db, sizeof(db));
+	struct store *st = t_sample_db("live_simple", db, sizeof(db));
 	struct search_live *l;
 	struct search_status s;
 	CHECK(st != NULL);
