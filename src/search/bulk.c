@@ -8,6 +8,7 @@
  * priority while a check reads again the papers changed since the first
  * read, then the file is written. */
 #include "bulk.h"
+#include "engine.h"
 
 #include "lex.h"
 
@@ -85,30 +86,6 @@ static struct lex_batch *queue_pop(struct queue *q)
 	q->head = (q->head + 1) % q->cap;
 	q->n--;
 	return bt;
-}
-
-/* Makes the folder dir and its missing parents. */
-static int make_dirs(const char *dir, struct pb_err *err)
-{
-	char path[1100];
-	size_t i, n = strlen(dir);
-	struct stat sb;
-	if (n == 0 || n >= sizeof(path))
-		return pb_err_set(err, PB_EINVAL, "bad search index folder \"%s\"", dir);
-	memcpy(path, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			return pb_err_set(err, PB_EIO,
-					  "cannot create the search index folder %s: %s", path,
-					  strerror(errno));
-		path[i] = dir[i];
-	}
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return pb_err_set(err, PB_EIO, "cannot create the search index folder %s", dir);
-	return PB_OK;
 }
 
 /* ---- the reader ---- */
@@ -254,7 +231,7 @@ int bulk_index_start(const char *db_path, const char *dir, struct bulk_index **o
 	struct bulk_index *bi;
 	int rc;
 	*out = NULL;
-	if ((rc = make_dirs(dir, err)))
+	if ((rc = engine_make_dirs(dir, err)))
 		return rc;
 	if (!(bi = calloc(1, sizeof(*bi))))
 		return pb_err_set(err, PB_ENOMEM, "out of memory");

@@ -112,9 +112,7 @@ long long engine_index_bytes(const char *dir)
 	return total;
 }
 
-/* Makes the folder dir and its missing parents. PB_OK, or PB_EIO naming
- * the folder and what went wrong. */
-static int make_dirs(const char *dir, struct pb_err *err)
+int engine_make_dirs(const char *dir, struct pb_err *err)
 {
 	char path[1100];
 	struct stat sb;
@@ -668,7 +666,7 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 	snprintf(e->lex_path, sizeof(e->lex_path), "%s/lex", e->dir);
 	snprintf(e->model_path, sizeof(e->model_path), "%s/vec.model", e->dir);
 	snprintf(e->docs_path, sizeof(e->docs_path), "%s/vec.docs", e->dir);
-	rc = make_dirs(e->dir, err);
+	rc = engine_make_dirs(e->dir, err);
 	if (rc)
 		goto fail;
 	remove_stale_tmp(e->dir);

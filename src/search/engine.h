@@ -76,6 +76,10 @@ int engine_open(const char *db_path, struct store *st, const struct engine_opts 
 		struct engine **out, struct pb_err *err);
 void engine_close(struct engine *e);
 
+/* Makes the index folder dir and its missing parents. PB_OK, or PB_EIO
+ * naming the folder and what went wrong. */
+int engine_make_dirs(const char *dir, struct pb_err *err);
+
 /* 1 when the folder dir holds a lexical index file. Cannot fail. */
 int engine_index_exists(const char *dir);
 /* Bytes of the index files in the folder dir (0 when there are none).
