@@ -68,16 +68,21 @@ struct engine {
 };
 
 static void logf_(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct engine *e, const char *fmt, ...)
+void engine_vlog(FILE *log, const char *fmt, va_list ap)
 {
-	FILE *f = e->opts.log ? e->opts.log : stderr;
-	va_list ap;
+	FILE *f = log ? log : stderr;
 	fputs("paperboy: search index: ", f);
-	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
-	va_end(ap);
 	fputc('\n', f);
 	fflush(f);
+}
+
+static void logf_(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	engine_vlog(e->opts.log, fmt, ap);
+	va_end(ap);
 }
 
 void engine_opts_default(struct engine_opts *o)

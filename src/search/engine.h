@@ -23,6 +23,7 @@
 #include "query.h"
 #include "search.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 enum engine_mode { ENGINE_LEXICAL, ENGINE_SEMANTIC, ENGINE_HYBRID, ENGINE_HYBRID_RRF };
@@ -79,6 +80,9 @@ void engine_close(struct engine *e);
 /* Makes the index folder dir and its missing parents. PB_OK, or PB_EIO
  * naming the folder and what went wrong. */
 int engine_make_dirs(const char *dir, struct pb_err *err);
+/* Writes "paperboy: search index: " and the message, a line, to log
+ * (stderr when NULL). */
+void engine_vlog(FILE *log, const char *fmt, va_list ap);
 
 /* 1 when the folder dir holds a lexical index file. Cannot fail. */
 int engine_index_exists(const char *dir);

@@ -32,14 +32,10 @@ static void logf_(const struct search_live *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void logf_(const struct search_live *l, const char *fmt, ...)
 {
-	FILE *f = l->o.log ? l->o.log : stderr;
 	va_list ap;
-	fputs("paperboy: search index: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	engine_vlog(l->o.log, fmt, ap);
 	va_end(ap);
-	fputc('\n', f);
-	fflush(f);
 }
 
 static double now(void)

@@ -13,19 +13,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static struct store *shared_st;
+
 static struct store *build_store(void)
 {
-	static struct store *st;
 	char path[512];
-	if (!st)
-		st = t_sample_db("build-sample", path, sizeof(path));
-	return st;
+	if (!shared_st)
+		shared_st = t_sample_db("build-sample", path, sizeof(path));
+	return shared_st;
 }
 
 static void close_build_store(void) __attribute__((destructor));
 static void close_build_store(void)
 {
-	store_close(build_store());
+	store_close(shared_st); /* only when a test made it */
 }
 
 /* How a test feeds papers to a builder. */

@@ -14,39 +14,41 @@
 #include <unistd.h>
 
 /* One store with the bundled sample, shared by the tests of this file. */
+static struct store *shared_st;
+
 static struct store *sample_store(void)
 {
-	static struct store *st;
 	char path[512];
-	if (!st)
-		st = t_sample_db("lex-sample", path, sizeof(path));
-	return st;
+	if (!shared_st)
+		shared_st = t_sample_db("lex-sample", path, sizeof(path));
+	return shared_st;
 }
 
 static void close_sample(void) __attribute__((destructor));
 static void close_sample(void)
 {
-	store_close(sample_store());
+	store_close(shared_st); /* only when a test made it */
 }
+
+static struct lex_seg *shared_seg;
 
 static struct lex_seg *sample_seg(void)
 {
-	static struct lex_seg *seg;
 	struct pb_err err = PB_ERR_INIT;
 	char path[512];
-	struct store *st = sample_store();
-	if (seg || !st)
-		return seg;
+	struct store *st = shared_seg ? NULL : sample_store();
+	if (shared_seg || !st)
+		return shared_seg;
 	snprintf(path, sizeof(path), "%s/lex-sample.lex", t_tmpdir());
-	if (lex_build_main(st, path, NULL, NULL, &seg, &err))
+	if (lex_build_main(st, path, NULL, NULL, &shared_seg, &err))
 		fprintf(stdout, "# build: %s\n", err.msg);
-	return seg;
+	return shared_seg;
 }
 
 static void close_seg(void) __attribute__((destructor));
 static void close_seg(void)
 {
-	lex_seg_close(sample_seg());
+	lex_seg_close(shared_seg); /* only when a test made it */
 }
 
 /* ---- queries ---- */
@@ -181,6 +183,8 @@ static int corpus_add(void *ctx, long long row, const struct paper *p)
 	return 0;
 }
 
+static int corpus_made;
+
 static struct corpus *corpus(void)
 {
 	static struct corpus c;
@@ -189,6 +193,7 @@ static struct corpus *corpus(void)
 	unsigned f;
 	if (c.id || !sample_store())
 		return &c;
+	corpus_made = 1;
 	c.id = calloc(RMAX, sizeof(*c.id));
 	for (f = 0; f < LEX_NFIELDS; f++) {
 		c.words[f] = calloc(RMAX, sizeof(uint32_t));
@@ -204,8 +209,11 @@ static struct corpus *corpus(void)
 static void free_corpus(void) __attribute__((destructor));
 static void free_corpus(void)
 {
-	struct corpus *c = corpus();
+	struct corpus *c;
 	unsigned f;
+	if (!corpus_made)
+		return;
+	c = corpus();
 	free(c->id);
 	for (f = 0; f < LEX_NFIELDS; f++) {
 		free(c->words[f]);
