@@ -174,13 +174,29 @@ static inline float lex_bm25(float idf, float tft)
 	return idf * tft * (LEX_K1 + 1.0f) / (LEX_K1 + tft);
 }
 
+/* A posting's impact: one byte q bounding its score over idf for any
+ * clause, so a query can pass over most postings without looking up the
+ * document's lengths:
+ *   q * LEX_IMPACT_STEP >= tf~ (k1 + 1) / (k1 + tf~)   (tf~ over all fields)
+ * rounded up with a margin of 0.1% for the rounding of floats. */
+#define LEX_IMPACT_STEP ((LEX_K1 + 1.0f) / 255.0f)
+
+static inline uint8_t lex_impact_of(float tft)
+{
+	float g = tft * (LEX_K1 + 1.0f) / (LEX_K1 + tft);
+	float v = g / LEX_IMPACT_STEP * 1.001f;
+	if (!(v < 254.0f))
+		return 255;
+	return (uint8_t)((unsigned)v + 1u);
+}
+
 /* ==================================================================== */
 /* Segments (lex_build.c writes them, lex_seg.c reads them)              */
 /* ==================================================================== */
 
 /* The file format is documented at the top of lex_build.c. */
 #define LEX_MAGIC "PBLEXSEG"
-#define LEX_FORMAT_VERSION 2u
+#define LEX_FORMAT_VERSION 3u
 #define LEX_HEADER_SIZE 512u
 #define LEX_BYTE_ORDER 0x01020304u
 
@@ -201,6 +217,7 @@ enum lex_section {
 	LS_TERMS,
 	LS_INFO,
 	LS_SKIPS,
+	LS_IMPACT,
 	LS_POST,
 	LS_POS,
 	LS_COUNT
@@ -237,6 +254,7 @@ struct lex_terminfo {
 	uint32_t first_skip; /* index of the term's first block in the skip table */
 	uint64_t post_off;   /* into the postings section */
 	uint64_t pos_off;    /* into the positions section */
+	uint64_t imp_off;    /* into the impacts section: one byte per posting */
 	float max_tf;	     /* largest tf~ of the term */
 	uint32_t reserved;
 };
@@ -277,6 +295,8 @@ struct lex_seg {
 	const char *terms;
 	const struct lex_terminfo *info; /* [n_terms] */
 	const struct lex_skip *skips;	 /* [n_skips] */
+	const uint8_t *impact;		 /* impacts of the postings, term after term */
+	uint64_t impact_size;
 	const uint8_t *post;
 	uint64_t post_size;
 	const uint8_t *pos;

@@ -22,6 +22,9 @@
  *   TERMS      char[]           sorted bytewise, no duplicates
  *   INFO       struct lex_terminfo[n_terms]
  *   SKIPS      struct lex_skip[n_skips]  one per block of LEX_BLOCK postings
+ *   IMPACT     uint8[]          one per posting, term after term, from
+ *                               INFO[t].imp_off: a bound of its score over idf
+ *                               (lex_impact_of in lex.h)
  *   POST       postings of every term, term after term (format in lex.h)
  *   POS        positions of every term, term after term
  *
@@ -871,6 +874,7 @@ static uint64_t random_id(void)
 /* Where a term's bytes go while the log is scattered. */
 struct place {
 	uint64_t post_at, pos_at;   /* the term's start in the sections */
+	uint64_t imp_at;
 	uint32_t post_rel, pos_rel; /* bytes written so far */
 	uint32_t n, skip;	    /* postings written; its first skip entry */
 	uint32_t last_doc;
@@ -906,12 +910,12 @@ static inline const uint8_t *record_end(const uint8_t *p, uint32_t *t, uint32_t 
 }
 
 /* Moves the records of the logs [from, to) into place, filling the skip
- * entries (block starts, last docids, largest tf~). */
+ * entries (block starts, last docids, largest tf~) and the impacts. */
 struct place_job {
 	const struct lex_builder *b;
 	struct place *pl;
 	const float *norm;
-	uint8_t *post, *pos;
+	uint8_t *post, *pos, *imp;
 	struct lex_skip *skips;
 	unsigned from, to;
 };
@@ -953,6 +957,7 @@ static void *place_logs(void *arg)
 				tft = lex_tf_tilde(tf, nd[0], nd[1], nd[2]);
 				if (tft > sk->max_tf)
 					sk->max_tf = tft;
+				j->imp[x->imp_at + x->n] = lex_impact_of(tft);
 				sk->last_doc = doc;
 				x->last_doc = doc;
 				x->n++;
@@ -967,7 +972,7 @@ static void *place_logs(void *arg)
  * the buckets in two halves of about equal bytes, on two threads when
  * there is much to move. */
 static void scatter(struct lex_builder *b, struct place *pl, const float *norm, uint8_t *post,
-		    uint8_t *pos, struct lex_skip *skips)
+		    uint8_t *pos, uint8_t *imp, struct lex_skip *skips)
 {
 	struct place_job jobs[2];
 	uint64_t total = 0, half = 0;
@@ -987,6 +992,7 @@ static void scatter(struct lex_builder *b, struct place *pl, const float *norm, 
 		jobs[bk].norm = norm;
 		jobs[bk].post = post;
 		jobs[bk].pos = pos;
+		jobs[bk].imp = imp;
 		jobs[bk].skips = skips;
 	}
 	jobs[0].from = 0;
@@ -1012,10 +1018,10 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	struct lex_terminfo *info = NULL;
 	struct lex_skip *skips = NULL;
 	struct place *pl = NULL;
-	uint8_t *post = NULL, *pos = NULL;
+	uint8_t *post = NULL, *pos = NULL, *imp = NULL;
 	size_t n_skips = 0, k;
 	uint32_t n = b->n_docs, f_, d;
-	uint64_t post_off = 0, pos_off = 0;
+	uint64_t post_off = 0, pos_off = 0, imp_off = 0;
 	uint8_t zero_header[LEX_HEADER_SIZE];
 	int rc = PB_OK;
 
@@ -1069,8 +1075,10 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 		info[k].first_skip = (uint32_t)n_skips;
 		info[k].post_off = post_off;
 		info[k].pos_off = pos_off;
+		info[k].imp_off = imp_off;
 		x->post_at = post_off;
 		x->pos_at = pos_off;
+		x->imp_at = imp_off;
 		x->post_rel = x->pos_rel = x->n = x->last_doc = 0;
 		x->skip = (uint32_t)n_skips;
 		n_skips += (t->df + LEX_BLOCK - 1) / LEX_BLOCK;
@@ -1080,18 +1088,21 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 		}
 		post_off += t->post_len;
 		pos_off += t->pos_len;
+		imp_off += t->df;
 	}
 	skips = malloc((n_skips ? n_skips : 1) * sizeof(*skips));
 	post = malloc(post_off ? post_off : 1);
 	pos = malloc(pos_off ? pos_off : 1);
-	if (!skips || !post || !pos) {
+	imp = malloc(imp_off ? imp_off : 1);
+	if (!skips || !post || !pos || !imp) {
 		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
 		goto out;
 	}
 	huge_pages(skips, n_skips * sizeof(*skips));
 	huge_pages(post, post_off);
 	huge_pages(pos, pos_off);
-	scatter(b, pl, norm, post, pos, skips);
+	huge_pages(imp, imp_off);
+	scatter(b, pl, norm, post, pos, imp, skips);
 	log_free(b);
 	for (k = 0; k < b->n_terms; k++) {
 		uint32_t s, ns = (info[k].df + LEX_BLOCK - 1) / LEX_BLOCK;
@@ -1199,6 +1210,9 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	out_begin(&o, &hd, LS_SKIPS);
 	out_put(&o, skips, n_skips * sizeof(*skips));
 	out_end(&o, &hd, LS_SKIPS);
+	out_begin(&o, &hd, LS_IMPACT);
+	out_put(&o, imp, imp_off);
+	out_end(&o, &hd, LS_IMPACT);
 	out_begin(&o, &hd, LS_POST);
 	out_put(&o, post, post_off);
 	out_end(&o, &hd, LS_POST);
@@ -1228,5 +1242,6 @@ out:
 	free(pl);
 	free(post);
 	free(pos);
+	free(imp);
 	return rc;
 }

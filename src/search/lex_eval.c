@@ -23,6 +23,7 @@ struct cursor {
 	const struct lex_skip *skips;
 	uint32_t n_blocks, df;
 	const uint8_t *post, *post_end, *pos, *pos_end;
+	const uint8_t *imp; /* the term's impacts */
 	uint32_t sblock; /* shallow block: first block whose last doc >= the last target */
 	uint32_t sb_end; /* its last doc and score bound, when sb_valid */
 	float sb_score;
@@ -80,6 +81,7 @@ static void cur_init(struct cursor *c, const struct lex_seg *s, uint32_t t, floa
 	c->n_blocks = (ti->df + LEX_BLOCK - 1) / LEX_BLOCK;
 	c->skips = s->skips + ti->first_skip;
 	lex_seg_term_data(s, t, &c->post, &c->post_end, &c->pos, &c->pos_end);
+	c->imp = s->impact + ti->imp_off;
 	c->idf = idf;
 	c->weight = weight;
 	c->ub = weight * lex_bm25(idf, ti->max_tf);
@@ -747,20 +749,32 @@ static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
 /* Postings ahead whose document lengths are fetched early. */
 #define PREFETCH_AHEAD 16
 
-/* s[i] = the score of x's postings first..n-1 of its decoded block. The
- * documents' lengths are a random memory access each, asked for ahead. */
-static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, float *s)
+/* s[i] = the score of x's postings first..n-1 of its decoded block, or
+ * -INFINITY for those whose impact shows they cannot reach theta with
+ * rest more from the other terms. A document's lengths are a random
+ * memory access: only the postings that pass are scored, their lengths
+ * asked for ahead. */
+static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, float rest,
+			 float theta, float *s)
 {
 	const float *norm = x->seg->norm;
 	const uint32_t *doc = x->blk.doc;
-	uint32_t i;
-	for (i = first; i < n && i < first + PREFETCH_AHEAD; i++)
-		__builtin_prefetch(norm + (size_t)doc[i] * LEX_NFIELDS);
+	const uint8_t *imp = x->imp + (size_t)x->dblock * LEX_BLOCK;
+	float scale = x->weight * x->idf * LEX_IMPACT_STEP;
+	uint32_t at[LEX_BLOCK], m = 0, i, j;
 	for (i = first; i < n; i++) {
-		const float *nd = norm + (size_t)doc[i] * LEX_NFIELDS;
+		s[i] = -INFINITY;
+		at[m] = i;
+		m += !((scale * (float)imp[i] + rest) * (1 + SLACK) < theta);
+	}
+	for (j = 0; j < m && j < PREFETCH_AHEAD; j++)
+		__builtin_prefetch(norm + (size_t)doc[at[j]] * LEX_NFIELDS);
+	for (j = 0; j < m; j++) {
+		const float *nd = norm + (size_t)doc[at[j]] * LEX_NFIELDS;
 		float tft;
-		if (i + PREFETCH_AHEAD < n)
-			__builtin_prefetch(norm + (size_t)doc[i + PREFETCH_AHEAD] * LEX_NFIELDS);
+		if (j + PREFETCH_AHEAD < m)
+			__builtin_prefetch(norm + (size_t)doc[at[j + PREFETCH_AHEAD]] * LEX_NFIELDS);
+		i = at[j];
 		tft = lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
 		s[i] = x->weight * lex_bm25(x->idf, tft);
 	}
@@ -785,7 +799,7 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = cnt; /* nothing in this block can make it */
-	block_scores(x, first, cnt, s);
+	block_scores(x, first, cnt, rest, threshold(e), s);
 	e->scored += cnt - first;
 	for (i = first; i < cnt && !e->rc; i++) {
 		float theta = threshold(e), rem;
@@ -961,7 +975,7 @@ static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = n; /* nothing in this block can make it */
-	block_scores(x, first, n, s);
+	block_scores(x, first, n, rest, threshold(e), s);
 	e->scored += n - first;
 	for (i = first; i < n && !e->rc; i++) {
 		float theta = threshold(e), rem = rest;

@@ -125,10 +125,12 @@ static int validate(struct lex_seg *s, const char *name, const char *path, int c
 	SEC(LS_TERMS, 0, 0, terms);
 	SEC(LS_INFO, hd.n_terms, sizeof(struct lex_terminfo), info);
 	SEC(LS_SKIPS, hd.n_skips, sizeof(struct lex_skip), skips);
+	SEC(LS_IMPACT, 0, 0, impact);
 	SEC(LS_POST, 0, 0, post);
 	SEC(LS_POS, 0, 0, pos);
 #undef SEC
 	s->post_size = hd.sec[LS_POST].size;
+	s->impact_size = hd.sec[LS_IMPACT].size;
 	s->pos_size = hd.sec[LS_POS].size;
 
 	for (k = 1; k < hd.n_docs; k++)
@@ -150,7 +152,8 @@ static int validate(struct lex_seg *s, const char *name, const char *path, int c
 		uint64_t blocks = ((uint64_t)t->df + LEX_BLOCK - 1) / LEX_BLOCK;
 		if (t->df == 0 || t->df > hd.n_docs ||
 		    (uint64_t)t->first_skip + blocks > hd.n_skips || t->post_off > s->post_size ||
-		    t->pos_off > s->pos_size)
+		    t->pos_off > s->pos_size || t->imp_off > s->impact_size ||
+		    s->impact_size - t->imp_off < t->df)
 			return bad(err, name, "term table");
 		if (k &&
 		    (t->post_off < s->info[k - 1].post_off || t->pos_off < s->info[k - 1].pos_off))

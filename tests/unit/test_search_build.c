@@ -171,7 +171,7 @@ TEST(search_build_segment_is_sound)
 	struct lex_block *blk = malloc(sizeof(*blk));
 	size_t n;
 	char *img = image_of(BATCHES, INT64_MAX, 0, &n);
-	uint32_t t, bad = 0;
+	uint32_t t, bad = 0, bad_impacts = 0;
 	uint64_t postings = 0;
 	CHECK(blk != NULL);
 	CHECK_INT(lex_seg_open_mem(img, n, &s, &err), PB_OK);
@@ -207,8 +207,14 @@ TEST(search_build_segment_is_sound)
 				float tf = lex_tf_tilde(blk->tf[j], nd[0], nd[1], nd[2]);
 				uint32_t pos[64],
 				    cnt = blk->tf[j][0] + blk->tf[j][1] + blk->tf[j][2];
+				float g = lex_bm25(1.0f, tf);
+				uint8_t imp = s->impact[ti->imp_off + seen + j];
 				if (tf > bmax)
 					bmax = tf;
+				/* the impact bounds the score, and tightly */
+				if (!((float)imp * LEX_IMPACT_STEP >= g) ||
+				    (float)(imp - 1) * LEX_IMPACT_STEP > g * 1.01f)
+					bad_impacts++;
 				if (cnt <= 64 ? lex_pos_read(&q, qe, cnt, pos)
 					      : lex_pos_skip(&q, qe, cnt))
 					bad++;
@@ -227,6 +233,7 @@ TEST(search_build_segment_is_sound)
 	}
 	printf("#   %u terms, %llu postings checked\n", s->n_terms, (unsigned long long)postings);
 	CHECK_INT(bad, 0);
+	CHECK_INT(bad_impacts, 0);
 	CHECK(s->n_terms > 10000);
 	lex_seg_close(s);
 	free(blk);
