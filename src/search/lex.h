@@ -83,16 +83,25 @@ size_t lex_term_of(struct lex_stemmer *st, const struct lex_word *w, char out[LE
 /* Postings codec (lex_post.c)                                           */
 /* ==================================================================== */
 
-/* A term's postings: one stream of (docid delta, field frequencies) for
- * all its documents in docid order, cut into blocks of LEX_BLOCK
- * documents, and a parallel stream of positions. The first delta of the
- * stream is the docid itself; every other delta is >= 1, also across
- * blocks. Frequencies: one byte tt:2 ta:2 tb:4 (title, authors,
- * abstract), each field saturating (3, 3, 15) and then followed by a
- * varint of the rest, in the order title, authors, abstract. Positions:
- * for each document, its tt+tb+ta positions ascending, delta-coded
- * varints (the first relative to 0). Varints are LEB128 (7 bits a byte,
- * low first, at most 5 bytes for 32 bits). */
+/* A term's postings: its documents in docid order, cut into blocks of
+ * LEX_BLOCK (the last block may be shorter; its length follows from the
+ * term's df), and a parallel stream of positions. A block of n postings:
+ *
+ *   w           1 byte, 0..32: the width of the gaps
+ *   gaps        n values of w bits, packed from the low bit of the first
+ *               byte on, (n * w + 7) / 8 bytes: gap_i = doc_i - doc_{i-1} - 1,
+ *               doc_{-1} being the last docid of the block before, or -1 at
+ *               the start of the term's stream
+ *   freqs       n bytes tt:2 ta:2 tb:4 (title, authors, abstract), each
+ *               field saturating (3, 3, 15)
+ *   rests       for each posting with a saturated field, in posting order,
+ *               the rest of each saturated field as a varint, in the order
+ *               title, authors, abstract
+ *
+ * Fixed-width gaps decode without a branch per posting. Positions: for
+ * each document, its tt+tb+ta positions ascending, delta-coded varints
+ * (the first relative to 0). Varints are LEB128 (7 bits a byte, low
+ * first, at most 5 bytes for 32 bits). */
 #define LEX_BLOCK 128
 
 /* Writes v as a varint into p (room for 5 bytes); returns the bytes used. */
@@ -101,22 +110,66 @@ size_t lex_varint_put(uint8_t *p, uint32_t v);
  * PB_ECORRUPT when the bytes run out or the value exceeds 32 bits. */
 int lex_varint_get(const uint8_t **p, const uint8_t *end, uint32_t *v);
 
-/* Writes the frequencies tf[LEX_NFIELDS] of one posting (room for 16
- * bytes); returns the bytes used. Cannot fail. */
-size_t lex_tf_put(uint8_t *p, const uint32_t tf[LEX_NFIELDS]);
+/* The frequency byte of tf[LEX_NFIELDS], and the rests of its saturated
+ * fields written to p (room for 15 bytes): their length in *n. Cannot
+ * fail. */
+uint8_t lex_tf_byte(const uint32_t tf[LEX_NFIELDS], uint8_t *p, size_t *n);
 
-/* A decoded block. */
+/* Bits needed for v (0 for 0). */
+static inline unsigned lex_bits(uint32_t v)
+{
+	return v ? 32u - (unsigned)__builtin_clz(v) : 0u;
+}
+
+/* Bytes of a block of n postings with gaps of width w and rest bytes of
+ * saturated frequencies. */
+static inline uint64_t lex_block_size(uint32_t n, unsigned w, uint64_t rest)
+{
+	return 1 + ((uint64_t)n * w + 7) / 8 + n + rest;
+}
+
+/* A decoded block: the frequency bytes are kept as they are (most
+ * postings need none of them); lex_block_tf reads them. */
 struct lex_block {
 	uint32_t n;
 	uint32_t doc[LEX_BLOCK];
-	uint32_t tf[LEX_BLOCK][LEX_NFIELDS];
+	uint8_t freq[LEX_BLOCK];
+	uint32_t big[LEX_BLOCK][LEX_NFIELDS]; /* of postings with a saturated field */
 };
 
-/* Decodes up to max postings (max <= LEX_BLOCK) from [*p, end), docids
- * continuing from base (the last docid before the block, or 0 with
- * first = 1 at the start of the stream), stopping early at end. Advances
- * *p. PB_OK or PB_ECORRUPT (docids not ascending, truncated varints). */
-int lex_block_decode(const uint8_t **p, const uint8_t *end, uint32_t base, int first, uint32_t max,
+/* 1 when frequency byte c saturates a field. */
+static inline int lex_freq_saturated(uint8_t c)
+{
+	return (c & 0xC0) == 0xC0 || (c & 0x30) == 0x30 || (c & 0x0F) == 0x0F;
+}
+
+/* The field frequencies of posting i of b. Cannot fail. */
+static inline void lex_block_tf(const struct lex_block *b, uint32_t i, uint32_t tf[LEX_NFIELDS])
+{
+	uint8_t c = b->freq[i];
+	if (lex_freq_saturated(c)) {
+		tf[LEX_TITLE] = b->big[i][LEX_TITLE];
+		tf[LEX_AUTHORS] = b->big[i][LEX_AUTHORS];
+		tf[LEX_ABSTRACT] = b->big[i][LEX_ABSTRACT];
+		return;
+	}
+	tf[LEX_TITLE] = c >> 6;
+	tf[LEX_AUTHORS] = (c >> 4) & 3;
+	tf[LEX_ABSTRACT] = c & 15;
+}
+
+/* Writes the block of doc[0..n) and tf[0..n) (n <= LEX_BLOCK, docids
+ * ascending, after base, or from 0 with first = 1) to p (room for
+ * lex_block_size(n, 32, 15 n)); returns the bytes used. Cannot fail. */
+size_t lex_block_encode(uint8_t *p, const uint32_t *doc, const uint32_t (*tf)[LEX_NFIELDS],
+			uint32_t n, uint32_t base, int first);
+
+/* Decodes the block of n postings (1 <= n <= LEX_BLOCK) at *p (< end),
+ * docids continuing from base (the last docid before the block, or with
+ * first = 1 at the start of the stream). Advances *p past the block.
+ * PB_OK, or PB_ECORRUPT when it does not fit before end, a width exceeds
+ * 32 bits, docids pass 2^32 - 1 or a rest does not decode. */
+int lex_block_decode(const uint8_t **p, const uint8_t *end, uint32_t base, int first, uint32_t n,
 		     struct lex_block *out);
 
 /* Skips the positions of a posting with count positions. PB_ECORRUPT
@@ -196,7 +249,7 @@ static inline uint8_t lex_impact_of(float tft)
 
 /* The file format is documented at the top of lex_build.c. */
 #define LEX_MAGIC "PBLEXSEG"
-#define LEX_FORMAT_VERSION 3u
+#define LEX_FORMAT_VERSION 4u
 #define LEX_HEADER_SIZE 512u
 #define LEX_BYTE_ORDER 0x01020304u
 

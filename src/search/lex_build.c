@@ -108,8 +108,8 @@ struct bterm {
 /* What a build keeps per term while adding documents. */
 struct tstate {
 	uint32_t last_doc, df;
-	uint32_t post_len, pos_len; /* bytes of its postings and positions */
-	uint32_t bucket;	    /* its log */
+	uint32_t pos_len; /* bytes of its positions */
+	uint32_t bucket;  /* its log */
 };
 
 /* The terms of the document being added, by term id: a small open
@@ -708,25 +708,23 @@ static int add_doc(struct lex_builder *b, const struct lex_batch *bt, const stru
 		const uint32_t *pp = b->placed + s->at - s->count;
 		uint8_t *q, *start;
 		uint32_t prev = 0, j;
-		size_t post_n, pos_n;
+		size_t rest_n, pos_n;
 		if ((size_t)(l->end - l->cur) < 5 + 5 + 16 + (size_t)s->count * 5 &&
 		    log_grow(l, 5 + 5 + 16 + (size_t)s->count * 5))
 			return pb_err_set(err, PB_ENOMEM, "out of memory");
 		q = l->cur;
 		q += put_varint(q, s->term);
-		start = q;
 		q += put_varint(q, ts->df ? doc - ts->last_doc : doc);
-		q += lex_tf_put(q, s->tf);
-		post_n = (size_t)(q - start);
+		q[0] = lex_tf_byte(s->tf, q + 1, &rest_n);
+		q += 1 + rest_n;
 		start = q;
 		for (j = 0; j < s->count; j++) {
 			q += put_varint(q, pp[j] - prev);
 			prev = pp[j];
 		}
 		pos_n = (size_t)(q - start);
-		if (ts->post_len + post_n > UINT32_MAX / 2 || ts->pos_len + pos_n > UINT32_MAX / 2)
+		if (ts->pos_len + pos_n > UINT32_MAX / 2)
 			return pb_err_set(err, PB_ETOOBIG, "search index too large");
-		ts->post_len += (uint32_t)post_n;
 		ts->pos_len += (uint32_t)pos_n;
 		ts->df++;
 		ts->last_doc = doc;
@@ -873,24 +871,25 @@ static uint64_t random_id(void)
 
 /* Where a term's bytes go while the log is scattered. */
 struct place {
-	uint64_t post_at, pos_at;   /* the term's start in the sections */
-	uint64_t imp_at;
-	uint32_t post_rel, pos_rel; /* bytes written so far */
-	uint32_t n, skip;	    /* postings written; its first skip entry */
+	uint64_t post_at, pos_at, imp_at; /* the term's start in the sections */
+	uint32_t pos_rel;		  /* position bytes written so far */
+	uint32_t rest_rel;		  /* rest bytes written in the current block */
+	uint32_t n, df, skip;		  /* postings placed, of df; its first skip entry */
 	uint32_t last_doc;
 };
 
 /* The end of the log record (term, posting, positions) at p; its term,
- * docid delta, frequencies and where its positions start. */
+ * docid delta, frequencies, where its frequency byte (and the rests of
+ * saturated fields after it) and its positions start. */
 static inline const uint8_t *record_end(const uint8_t *p, uint32_t *t, uint32_t *delta,
-					uint32_t tf[LEX_NFIELDS], const uint8_t **post_at,
+					uint32_t tf[LEX_NFIELDS], const uint8_t **tf_at,
 					const uint8_t **pos_at)
 {
 	uint32_t count;
 	uint8_t h;
 	*t = get_varint(&p);
-	*post_at = p;
 	*delta = get_varint(&p);
+	*tf_at = p;
 	h = *p++;
 	tf[LEX_TITLE] = h >> 6;
 	tf[LEX_AUTHORS] = (h >> 4) & 3;
@@ -909,15 +908,20 @@ static inline const uint8_t *record_end(const uint8_t *p, uint32_t *t, uint32_t 
 	return p;
 }
 
-/* Moves the records of the logs [from, to) into place, filling the skip
- * entries (block starts, last docids, largest tf~) and the impacts. */
+/* Moves the records of the logs [from, to) into place. Pass 0 measures
+ * each block (the width of its gaps, the bytes of its rests); pass 1
+ * writes the blocks, the positions, the skip entries (last docids,
+ * position offsets, largest tf~) and the impacts. */
 struct place_job {
 	const struct lex_builder *b;
 	struct place *pl;
 	const float *norm;
 	uint8_t *post, *pos, *imp;
 	struct lex_skip *skips;
+	uint8_t *width;	    /* per block */
+	uint32_t *rest_len; /* per block */
 	unsigned from, to;
+	int pass;
 };
 
 static void *place_logs(void *arg)
@@ -929,25 +933,49 @@ static void *place_logs(void *arg)
 		for (c = j->b->logs[bk].head; c; c = c->next) {
 			const uint8_t *p = c->data, *end = c->data + c->len;
 			while (p < end) {
-				uint32_t t, delta, tf[LEX_NFIELDS], i, doc, n;
-				const uint8_t *post_at, *pos_at;
-				const uint8_t *e = record_end(p, &t, &delta, tf, &post_at, &pos_at);
+				uint32_t t, delta, tf[LEX_NFIELDS], i, doc, n, gap, at, nb;
+				const uint8_t *tf_at, *pos_at;
+				const uint8_t *e = record_end(p, &t, &delta, tf, &tf_at, &pos_at);
 				struct place *x = &j->pl[t];
-				struct lex_skip *sk = &j->skips[x->skip + x->n / LEX_BLOCK];
+				uint32_t blk = x->skip + x->n / LEX_BLOCK;
+				struct lex_skip *sk = &j->skips[blk];
 				const float *nd;
+				unsigned w;
+				uint64_t v;
 				uint8_t *dst;
 				float tft;
 				doc = x->n ? x->last_doc + delta : delta;
-				if (x->n % LEX_BLOCK == 0) {
-					sk->post_rel = x->post_rel;
+				gap = x->n ? delta - 1 : delta;
+				p = e;
+				x->last_doc = doc;
+				if (j->pass == 0) {
+					if (lex_bits(gap) > j->width[blk])
+						j->width[blk] = (uint8_t)lex_bits(gap);
+					j->rest_len[blk] += (uint32_t)(pos_at - tf_at - 1);
+					x->n++;
+					continue;
+				}
+				i = x->n % LEX_BLOCK;
+				nb = x->df - (x->n - i);
+				if (nb > LEX_BLOCK)
+					nb = LEX_BLOCK;
+				w = j->width[blk];
+				dst = j->post + x->post_at + sk->post_rel;
+				at = 1 + (uint32_t)(((uint64_t)nb * w + 7) / 8); /* the frequencies */
+				if (i == 0) {
+					dst[0] = (uint8_t)w;
 					sk->pos_rel = x->pos_rel;
 					sk->max_tf = 0;
+					x->rest_rel = 0;
 				}
-				n = (uint32_t)(pos_at - post_at);
-				dst = j->post + x->post_at + x->post_rel;
-				for (i = 0; i < n; i++)
-					dst[i] = post_at[i];
-				x->post_rel += n;
+				/* the gap's bits, OR-ed a byte at a time (the buffer is zeroed) */
+				v = (uint64_t)gap << ((uint64_t)i * w % 8);
+				for (n = 1 + (uint32_t)((uint64_t)i * w / 8); v; n++, v >>= 8)
+					dst[n] |= (uint8_t)v;
+				dst[at + i] = *tf_at;
+				n = (uint32_t)(pos_at - tf_at - 1);
+				memcpy(dst + at + nb + x->rest_rel, tf_at + 1, n);
+				x->rest_rel += n;
 				n = (uint32_t)(e - pos_at);
 				dst = j->pos + x->pos_at + x->pos_rel;
 				for (i = 0; i < n; i++)
@@ -959,42 +987,28 @@ static void *place_logs(void *arg)
 					sk->max_tf = tft;
 				j->imp[x->imp_at + x->n] = lex_impact_of(tft);
 				sk->last_doc = doc;
-				x->last_doc = doc;
 				x->n++;
-				p = e;
 			}
 		}
 	}
 	return NULL;
 }
 
-/* Moves every posting of the logs to its term's place in post and pos:
- * the buckets in two halves of about equal bytes, on two threads when
- * there is much to move. */
-static void scatter(struct lex_builder *b, struct place *pl, const float *norm, uint8_t *post,
-		    uint8_t *pos, uint8_t *imp, struct lex_skip *skips)
+/* Runs pass of place_logs over the buckets in two halves of about equal
+ * bytes, on two threads when there is much to move. */
+static void scatter(struct lex_builder *b, struct place_job *job, int pass)
 {
 	struct place_job jobs[2];
 	uint64_t total = 0, half = 0;
 	unsigned bk, mid;
 	pthread_t th;
 	int threaded;
-	for (bk = 0; bk < BUCKETS; bk++) {
-		log_close_chunk(&b->logs[bk]);
-		b->logs[bk].cur = b->logs[bk].end = NULL;
+	for (bk = 0; bk < BUCKETS; bk++)
 		total += b->logs[bk].bytes;
-	}
 	for (mid = 0; mid < BUCKETS && half + b->logs[mid].bytes <= total / 2; mid++)
 		half += b->logs[mid].bytes;
-	for (bk = 0; bk < 2; bk++) {
-		jobs[bk].b = b;
-		jobs[bk].pl = pl;
-		jobs[bk].norm = norm;
-		jobs[bk].post = post;
-		jobs[bk].pos = pos;
-		jobs[bk].imp = imp;
-		jobs[bk].skips = skips;
-	}
+	jobs[0] = jobs[1] = *job;
+	jobs[0].pass = jobs[1].pass = pass;
 	jobs[0].from = 0;
 	jobs[0].to = jobs[1].from = mid;
 	jobs[1].to = BUCKETS;
@@ -1018,7 +1032,9 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	struct lex_terminfo *info = NULL;
 	struct lex_skip *skips = NULL;
 	struct place *pl = NULL;
-	uint8_t *post = NULL, *pos = NULL, *imp = NULL;
+	struct place_job job;
+	uint8_t *post = NULL, *pos = NULL, *imp = NULL, *width = NULL;
+	uint32_t *rest_len = NULL;
 	size_t n_skips = 0, k;
 	uint32_t n = b->n_docs, f_, d;
 	uint64_t post_off = 0, pos_off = 0, imp_off = 0;
@@ -1073,36 +1089,75 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 		struct place *x = &pl[order[k]];
 		info[k].df = t->df;
 		info[k].first_skip = (uint32_t)n_skips;
-		info[k].post_off = post_off;
 		info[k].pos_off = pos_off;
 		info[k].imp_off = imp_off;
-		x->post_at = post_off;
 		x->pos_at = pos_off;
 		x->imp_at = imp_off;
-		x->post_rel = x->pos_rel = x->n = x->last_doc = 0;
+		x->pos_rel = x->rest_rel = x->n = x->last_doc = 0;
+		x->df = t->df;
 		x->skip = (uint32_t)n_skips;
 		n_skips += (t->df + LEX_BLOCK - 1) / LEX_BLOCK;
 		if (n_skips > UINT32_MAX) {
 			rc = pb_err_set(err, PB_ETOOBIG, "search index too large");
 			goto out;
 		}
-		post_off += t->post_len;
 		pos_off += t->pos_len;
 		imp_off += t->df;
 	}
 	skips = malloc((n_skips ? n_skips : 1) * sizeof(*skips));
-	post = malloc(post_off ? post_off : 1);
+	width = calloc(n_skips ? n_skips : 1, 1);
+	rest_len = calloc(n_skips ? n_skips : 1, sizeof(*rest_len));
 	pos = malloc(pos_off ? pos_off : 1);
 	imp = malloc(imp_off ? imp_off : 1);
-	if (!skips || !post || !pos || !imp) {
+	if (!skips || !width || !rest_len || !pos || !imp) {
 		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
 		goto out;
 	}
 	huge_pages(skips, n_skips * sizeof(*skips));
-	huge_pages(post, post_off);
 	huge_pages(pos, pos_off);
 	huge_pages(imp, imp_off);
-	scatter(b, pl, norm, post, pos, imp, skips);
+	for (k = 0; k < BUCKETS; k++) {
+		log_close_chunk(&b->logs[k]);
+		b->logs[k].cur = b->logs[k].end = NULL;
+	}
+	memset(&job, 0, sizeof(job));
+	job.b = b;
+	job.pl = pl;
+	job.norm = norm;
+	job.pos = pos;
+	job.imp = imp;
+	job.skips = skips;
+	job.width = width;
+	job.rest_len = rest_len;
+	/* pass 0 sizes the blocks; then each term's blocks get their places */
+	scatter(b, &job, 0);
+	for (k = 0; k < b->n_terms; k++) {
+		struct place *x = &pl[order[k]];
+		uint32_t s, ns = (x->df + LEX_BLOCK - 1) / LEX_BLOCK;
+		uint64_t rel = 0;
+		info[k].post_off = post_off;
+		x->post_at = post_off;
+		for (s = 0; s < ns; s++) {
+			uint32_t nb = x->df - s * LEX_BLOCK;
+			skips[x->skip + s].post_rel = (uint32_t)rel;
+			rel += lex_block_size(nb < LEX_BLOCK ? nb : LEX_BLOCK, width[x->skip + s],
+					      rest_len[x->skip + s]);
+		}
+		if (rel > UINT32_MAX) {
+			rc = pb_err_set(err, PB_ETOOBIG, "search index too large");
+			goto out;
+		}
+		post_off += rel;
+		x->n = x->last_doc = 0;
+	}
+	post = calloc(post_off ? post_off : 1, 1);
+	if (!post) {
+		rc = pb_err_set(err, PB_ENOMEM, "out of memory writing the search index");
+		goto out;
+	}
+	huge_pages(post, post_off);
+	job.post = post;
+	scatter(b, &job, 1);
 	log_free(b);
 	for (k = 0; k < b->n_terms; k++) {
 		uint32_t s, ns = (info[k].df + LEX_BLOCK - 1) / LEX_BLOCK;
@@ -1243,5 +1298,7 @@ out:
 	free(post);
 	free(pos);
 	free(imp);
+	free(width);
+	free(rest_len);
 	return rc;
 }

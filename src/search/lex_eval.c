@@ -250,11 +250,10 @@ static float cur_shallow(struct cursor *c, uint32_t target, uint32_t *end)
 /* tf~ of the current posting within the clause's fields. */
 static float cur_tft(const struct cursor *c)
 {
-	const struct lex_seg *s = c->seg;
-	uint32_t d = c->doc, n = s->n_docs;
-	const float *nd = s->norm + (size_t)d * LEX_NFIELDS;
-	(void)n;
-	return lex_tf_tilde(c->blk.tf[c->i], c->m[0] * nd[0], c->m[1] * nd[1], c->m[2] * nd[2]);
+	const float *nd = c->seg->norm + (size_t)c->doc * LEX_NFIELDS;
+	uint32_t tf[LEX_NFIELDS];
+	lex_block_tf(&c->blk, c->i, tf);
+	return lex_tf_tilde(tf, c->m[0] * nd[0], c->m[1] * nd[1], c->m[2] * nd[2]);
 }
 
 static float cur_score(const struct cursor *c)
@@ -265,9 +264,10 @@ static float cur_score(const struct cursor *c)
 /* 1 when the current posting has the term in the clause's fields. */
 static int cur_in_fields(const struct cursor *c)
 {
-	const uint32_t *tf = c->blk.tf[c->i];
+	uint32_t tf[LEX_NFIELDS];
 	if (c->fields == LEX_FIELD_ALL)
 		return 1; /* a posting has the term in some field */
+	lex_block_tf(&c->blk, c->i, tf);
 	return (tf[0] && (c->fields & 1)) || (tf[1] && (c->fields & 2)) ||
 	       (tf[2] && (c->fields & 4));
 }
@@ -276,19 +276,18 @@ static int cur_in_fields(const struct cursor *c)
  * as needed), their number into *count. */
 static int cur_positions(struct cursor *c, uint32_t **buf, size_t *cap, uint32_t *count)
 {
-	const uint32_t *tf;
-	uint32_t k, n;
+	uint32_t tf[LEX_NFIELDS], k, n;
 	if (c->pi > c->i) {
 		c->pp = c->pos + c->skips[c->dblock].pos_rel;
 		c->pi = 0;
 	}
 	for (k = c->pi; k < c->i; k++) {
-		tf = c->blk.tf[k];
+		lex_block_tf(&c->blk, k, tf);
 		if (lex_pos_skip(&c->pp, c->pos_end, tf[0] + tf[1] + tf[2]))
 			return PB_ECORRUPT;
 	}
 	c->pi = c->i;
-	tf = c->blk.tf[c->i];
+	lex_block_tf(&c->blk, c->i, tf);
 	n = tf[0] + tf[1] + tf[2];
 	if (n > *cap) {
 		uint32_t *nb = realloc(*buf, (size_t)n * sizeof(uint32_t));
@@ -498,8 +497,12 @@ static int phrase_match(struct eval *e, struct phrase *ph)
 	for (f = 0; f < LEX_NFIELDS; f++) {
 		if (!((ph->fields >> f) & 1))
 			continue;
-		for (t = 0; t < ph->n && ph->c[t]->blk.tf[ph->c[t]->i][f]; t++)
-			;
+		for (t = 0; t < ph->n; t++) {
+			uint32_t tf[LEX_NFIELDS];
+			lex_block_tf(&ph->c[t]->blk, ph->c[t]->i, tf);
+			if (!tf[f])
+				break;
+		}
 		if (t == ph->n)
 			possible = 1;
 	}
@@ -775,7 +778,9 @@ static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, flo
 		if (j + PREFETCH_AHEAD < m)
 			__builtin_prefetch(norm + (size_t)doc[at[j + PREFETCH_AHEAD]] * LEX_NFIELDS);
 		i = at[j];
-		tft = lex_tf_tilde(x->blk.tf[i], x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
+		uint32_t tf[LEX_NFIELDS];
+		lex_block_tf(&x->blk, i, tf);
+		tft = lex_tf_tilde(tf, x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
 		s[i] = x->weight * lex_bm25(x->idf, tft);
 	}
 }

@@ -52,66 +52,137 @@ int lex_varint_get(const uint8_t **pp, const uint8_t *end, uint32_t *v)
 	return PB_ECORRUPT;
 }
 
-size_t lex_tf_put(uint8_t *p, const uint32_t tf[LEX_NFIELDS])
+uint8_t lex_tf_byte(const uint32_t tf[LEX_NFIELDS], uint8_t *p, size_t *n)
 {
 	uint32_t tt = tf[LEX_TITLE], ta = tf[LEX_AUTHORS], tb = tf[LEX_ABSTRACT];
-	size_t k = 1;
-	p[0] = (uint8_t)(((tt < 3 ? tt : 3) << 6) | ((ta < 3 ? ta : 3) << 4) | (tb < 15 ? tb : 15));
+	size_t k = 0;
 	if (tt >= 3)
 		k += lex_varint_put(p + k, tt - 3);
 	if (ta >= 3)
 		k += lex_varint_put(p + k, ta - 3);
 	if (tb >= 15)
 		k += lex_varint_put(p + k, tb - 15);
-	return k;
+	*n = k;
+	return (uint8_t)(((tt < 3 ? tt : 3) << 6) | ((ta < 3 ? ta : 3) << 4) | (tb < 15 ? tb : 15));
 }
 
-int lex_block_decode(const uint8_t **pp, const uint8_t *end, uint32_t base, int first, uint32_t max,
+size_t lex_block_encode(uint8_t *p, const uint32_t *doc, const uint32_t (*tf)[LEX_NFIELDS],
+			uint32_t n, uint32_t base, int first)
+{
+	uint32_t prev = first ? UINT32_MAX : base, i;
+	unsigned w = 0;
+	size_t packed, k;
+	uint8_t *rest;
+	for (i = 0; i < n; i++) {
+		unsigned b = lex_bits(doc[i] - prev - 1);
+		if (b > w)
+			w = b;
+		prev = doc[i];
+	}
+	packed = ((size_t)n * w + 7) / 8;
+	p[0] = (uint8_t)w;
+	memset(p + 1, 0, packed);
+	prev = first ? UINT32_MAX : base;
+	rest = p + 1 + packed + n;
+	for (i = 0; i < n; i++) {
+		uint64_t gap = doc[i] - prev - 1, bit = (uint64_t)i * w;
+		for (k = 0; k < w; k++)
+			if ((gap >> k) & 1)
+				p[1 + (bit + k) / 8] |= (uint8_t)(1u << ((bit + k) % 8));
+		prev = doc[i];
+		p[1 + packed + i] = lex_tf_byte(tf[i], rest, &k);
+		rest += k;
+	}
+	return (size_t)(rest - p);
+}
+
+/* The gaps of widths w in [start, end) of n postings: 8-byte loads while they
+ * stay inside the buffer, bytes after that. */
+static void unpack(const uint8_t *restrict g, size_t room, unsigned w, uint32_t n,
+		   uint64_t doc, uint32_t *restrict out, uint64_t *last)
+{
+	uint64_t mask = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1, bit = 0;
+	uint32_t i = 0, fast = n;
+	if (room < ((uint64_t)n * w + 7) / 8 + 8)
+		fast = room >= 8 ? (uint32_t)(((room - 8) * 8) / (w ? w : 1)) : 0;
+	if (fast > n)
+		fast = n;
+	for (; i < fast; i++, bit += w) {
+		uint64_t v;
+		memcpy(&v, g + bit / 8, sizeof(v)); /* little-endian: checked on open */
+		doc += (v >> (bit % 8)) & mask;
+		out[i] = (uint32_t)doc++;
+	}
+	for (; i < n; i++, bit += w) {
+		uint64_t v = 0;
+		unsigned k;
+		for (k = 0; k < 8 && bit / 8 + k < room; k++)
+			v |= (uint64_t)g[bit / 8 + k] << (8 * k);
+		doc += (v >> (bit % 8)) & mask;
+		out[i] = (uint32_t)doc++;
+	}
+	*last = doc - 1;
+}
+
+int lex_block_decode(const uint8_t **pp, const uint8_t *end, uint32_t base, int first, uint32_t n,
 		     struct lex_block *out)
 {
-	const uint8_t *p = *pp;
-	uint32_t n = 0, doc = base, delta, x;
-	while (n < max && p < end) {
-		uint8_t c;
-		/* fast path: one-byte delta */
-		if (*p < 0x80) {
-			delta = *p++;
-		} else if (lex_varint_get(&p, end, &delta)) {
-			return PB_ECORRUPT;
-		}
-		if (first) {
-			doc = delta;
-			first = 0;
-		} else {
-			if (delta == 0 || doc + delta < doc)
-				return PB_ECORRUPT;
-			doc += delta;
-		}
-		if (p >= end)
-			return PB_ECORRUPT;
-		c = *p++;
-		out->tf[n][LEX_TITLE] = c >> 6;
-		out->tf[n][LEX_AUTHORS] = (c >> 4) & 3;
-		out->tf[n][LEX_ABSTRACT] = c & 15;
+	const uint8_t *p = *pp, *gaps, *freq, *rest;
+	uint64_t last;
+	uint32_t i, x;
+	unsigned w, sat = 0;
+	size_t packed;
+
+	if (n == 0 || n > LEX_BLOCK || p >= end)
+		return PB_ECORRUPT;
+	w = p[0];
+	if (w > 32)
+		return PB_ECORRUPT;
+	packed = ((size_t)n * w + 7) / 8;
+	if ((size_t)(end - p) < 1 + packed + n)
+		return PB_ECORRUPT;
+	gaps = p + 1;
+	freq = gaps + packed;
+	rest = freq + n;
+	unpack(gaps, (size_t)(end - gaps), w, n, first ? 0 : (uint64_t)base + 1, out->doc, &last);
+	if (last > UINT32_MAX - 1)
+		return PB_ECORRUPT; /* docids wrapped */
+	memcpy(out->freq, freq, n);
+	/* saturated fields, 8 bytes at a time: bits 7-6, 5-4 or 3-0 all set */
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t v, y;
+		memcpy(&v, freq + i, sizeof(v));
+		y = v & (v >> 1);
+		sat |= (y & 0x5050505050505050u) || (y & (y >> 2) & 0x0101010101010101u);
+	}
+	for (; i < n; i++)
+		sat |= (unsigned)lex_freq_saturated(freq[i]);
+	for (i = 0; sat && i < n; i++) {
+		uint8_t c = freq[i];
+		uint32_t *tf = out->big[i];
+		if (!lex_freq_saturated(c))
+			continue;
+		tf[LEX_TITLE] = c >> 6;
+		tf[LEX_AUTHORS] = (c >> 4) & 3;
+		tf[LEX_ABSTRACT] = c & 15;
 		if ((c >> 6) == 3) {
-			if (lex_varint_get(&p, end, &x) || x > (1u << 24))
+			if (lex_varint_get(&rest, end, &x) || x > (1u << 24))
 				return PB_ECORRUPT;
-			out->tf[n][LEX_TITLE] += x;
+			tf[LEX_TITLE] += x;
 		}
 		if (((c >> 4) & 3) == 3) {
-			if (lex_varint_get(&p, end, &x) || x > (1u << 24))
+			if (lex_varint_get(&rest, end, &x) || x > (1u << 24))
 				return PB_ECORRUPT;
-			out->tf[n][LEX_AUTHORS] += x;
+			tf[LEX_AUTHORS] += x;
 		}
 		if ((c & 15) == 15) {
-			if (lex_varint_get(&p, end, &x) || x > (1u << 24))
+			if (lex_varint_get(&rest, end, &x) || x > (1u << 24))
 				return PB_ECORRUPT;
-			out->tf[n][LEX_ABSTRACT] += x;
+			tf[LEX_ABSTRACT] += x;
 		}
-		out->doc[n++] = doc;
 	}
 	out->n = n;
-	*pp = p;
+	*pp = rest;
 	return PB_OK;
 }
 

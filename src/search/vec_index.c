@@ -241,14 +241,15 @@ int vec_docs_build(const struct vec_model *m, const struct lex_seg *seg, const c
 			while (!done && vec_postings_next(&pi, blk)) {
 				uint32_t j;
 				for (j = 0; j < blk->n; j++) {
-					uint32_t dd = blk->doc[j], tf;
+					uint32_t dd = blk->doc[j], tf, ft[LEX_NFIELDS];
 					if (dd < d0)
 						continue;
 					if (dd >= d1) {
 						done = 1;
 						break;
 					}
-					tf = 2 * blk->tf[j][LEX_TITLE] + blk->tf[j][LEX_ABSTRACT];
+					lex_block_tf(blk, j, ft);
+					tf = 2 * ft[LEX_TITLE] + ft[LEX_ABSTRACT];
 					if (tf)
 						cblas_saxpy((int)dims,
 							    (1.0f + logf((float)tf)) * idf, row, 1,

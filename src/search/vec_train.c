@@ -200,9 +200,10 @@ int vec_train(const struct lex_seg *seg, unsigned dims, FILE *lg, const char *pa
 			while (!rc && vec_postings_next(&pi, blk) > 0) {
 				uint32_t j;
 				for (j = 0; j < blk->n; j++) {
-					uint32_t tf =
-					    2 * blk->tf[j][LEX_TITLE] + blk->tf[j][LEX_ABSTRACT];
+					uint32_t ft[LEX_NFIELDS], tf;
 					int64_t r = col_of[blk->doc[j]];
+					lex_block_tf(blk, j, ft);
+					tf = 2 * ft[LEX_TITLE] + ft[LEX_ABSTRACT];
 					if (!tf || r < 0)
 						continue;
 					if (it == 0) {

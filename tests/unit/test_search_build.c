@@ -198,16 +198,20 @@ TEST(search_build_segment_is_sound)
 			float bmax = 0;
 			if (sk->post_rel != (uint32_t)(p - (s->post + ti->post_off)) ||
 			    sk->pos_rel != (uint32_t)(q - (s->pos + ti->pos_off)) ||
-			    lex_block_decode(&p, pe, base, seen == 0, LEX_BLOCK, blk) || !blk->n) {
+			    lex_block_decode(&p, pe, base, seen == 0,
+					     ti->df - seen < LEX_BLOCK ? ti->df - seen : LEX_BLOCK,
+					     blk)) {
 				bad++;
 				break;
 			}
 			for (j = 0; j < blk->n; j++) {
 				const float *nd = s->norm + (size_t)blk->doc[j] * LEX_NFIELDS;
-				float tf = lex_tf_tilde(blk->tf[j], nd[0], nd[1], nd[2]);
-				uint32_t pos[64],
-				    cnt = blk->tf[j][0] + blk->tf[j][1] + blk->tf[j][2];
-				float g = lex_bm25(1.0f, tf);
+				uint32_t ft[LEX_NFIELDS], pos[64], cnt;
+				float tf, g;
+				lex_block_tf(blk, j, ft);
+				tf = lex_tf_tilde(ft, nd[0], nd[1], nd[2]);
+				cnt = ft[0] + ft[1] + ft[2];
+				g = lex_bm25(1.0f, tf);
 				uint8_t imp = s->impact[ti->imp_off + seen + j];
 				if (tf > bmax)
 					bmax = tf;

@@ -184,8 +184,7 @@ TEST(search_postings_block_roundtrip)
 	uint8_t *buf = malloc(1 << 16);
 	struct lex_block *blk = malloc(sizeof(*blk));
 	uint32_t docs[300], tfs[300][LEX_NFIELDS];
-	size_t len = 0, k, f;
-	uint32_t prev = 0;
+	size_t len = 0, k, f, ends[3];
 	const uint8_t *p, *end;
 	unsigned seed = 12345;
 
@@ -196,33 +195,68 @@ TEST(search_postings_block_roundtrip)
 			seed = seed * 1103515245u + 12345u;
 			tfs[k][f] = (seed >> 16) % 7 == 0 ? (seed >> 8) % 70 : (seed >> 16) % 3;
 		}
-		len += lex_varint_put(buf + len, k ? docs[k] - prev : docs[k]);
-		len += lex_tf_put(buf + len, tfs[k]);
-		prev = docs[k];
+	}
+	/* blocks of 128, 128 and 44 */
+	for (k = 0; k < 300; k += LEX_BLOCK) {
+		uint32_t n = 300 - k < LEX_BLOCK ? (uint32_t)(300 - k) : LEX_BLOCK;
+		len += lex_block_encode(buf + len, docs + k, tfs + k, n, k ? docs[k - 1] : 0, k == 0);
+		ends[k / LEX_BLOCK] = len;
 	}
 	p = buf;
 	end = buf + len;
 	for (k = 0; k < 300;) {
-		CHECK_INT(lex_block_decode(&p, end, k ? docs[k - 1] : 0, k == 0, LEX_BLOCK, blk),
-			  PB_OK);
-		CHECK(blk->n > 0);
+		uint32_t n = 300 - k < LEX_BLOCK ? (uint32_t)(300 - k) : LEX_BLOCK;
+		CHECK_INT(lex_block_decode(&p, end, k ? docs[k - 1] : 0, k == 0, n, blk), PB_OK);
+		CHECK_INT(blk->n, n);
+		CHECK(p == buf + ends[k / LEX_BLOCK]);
 		for (f = 0; f < blk->n; f++) {
+			uint32_t tf[LEX_NFIELDS];
+			lex_block_tf(blk, (uint32_t)f, tf);
 			CHECK_INT(blk->doc[f], docs[k + f]);
-			CHECK_INT(blk->tf[f][LEX_TITLE], tfs[k + f][LEX_TITLE]);
-			CHECK_INT(blk->tf[f][LEX_ABSTRACT], tfs[k + f][LEX_ABSTRACT]);
-			CHECK_INT(blk->tf[f][LEX_AUTHORS], tfs[k + f][LEX_AUTHORS]);
+			CHECK_INT(tf[LEX_TITLE], tfs[k + f][LEX_TITLE]);
+			CHECK_INT(tf[LEX_ABSTRACT], tfs[k + f][LEX_ABSTRACT]);
+			CHECK_INT(tf[LEX_AUTHORS], tfs[k + f][LEX_AUTHORS]);
 		}
-		k += blk->n;
-		if (!blk->n)
-			break;
+		k += n;
 	}
 	CHECK(p == end);
-	/* every truncation decodes or reports damage, never reads past the end */
-	for (k = 0; k < len; k++) {
+	/* every truncation reports damage and never reads past the end */
+	for (k = 0; k < ends[0]; k++) {
 		const uint8_t *q = buf;
-		int rc = lex_block_decode(&q, buf + k, 0, 1, LEX_BLOCK, blk);
-		CHECK(rc == PB_OK || rc == PB_ECORRUPT);
-		CHECK(q <= buf + k);
+		uint8_t *cut = malloc(k ? k : 1);
+		memcpy(cut, buf, k);
+		q = cut;
+		CHECK_INT(lex_block_decode(&q, cut + k, 0, 1, LEX_BLOCK, blk), PB_ECORRUPT);
+		CHECK(q == cut);
+		free(cut);
+	}
+	/* hostile bytes: a width over 32, docids past 2^32 - 1, a rest too long */
+	{
+		uint8_t bad[64];
+		const uint8_t *q;
+		uint32_t one = 0xFFFFFFF0u, tf1[1][LEX_NFIELDS] = {{0, 200, 0}};
+		memset(bad, 0, sizeof(bad));
+		bad[0] = 33;
+		q = bad;
+		CHECK_INT(lex_block_decode(&q, bad + sizeof(bad), 0, 1, 4, blk), PB_ECORRUPT);
+		bad[0] = 32;
+		memset(bad + 1, 0xFF, 8); /* two gaps of 2^32 - 1 */
+		q = bad;
+		CHECK_INT(lex_block_decode(&q, bad + sizeof(bad), 0, 1, 2, blk), PB_ECORRUPT);
+		q = bad; /* UINT32_MAX is no docid */
+		CHECK_INT(lex_block_decode(&q, bad + sizeof(bad), 0, 1, 1, blk), PB_ECORRUPT);
+		k = lex_block_encode(bad, &one, tf1, 1, 0, 1);
+		CHECK_INT(k, 1 + 4 + 1 + 2);
+		q = bad;
+		CHECK_INT(lex_block_decode(&q, bad + k - 1, 0, 1, 1, blk), PB_ECORRUPT);
+		q = bad;
+		CHECK_INT(lex_block_decode(&q, bad + k, 0, 1, 1, blk), PB_OK);
+		CHECK_INT(blk->doc[0], one);
+		{
+			uint32_t tf[LEX_NFIELDS];
+			lex_block_tf(blk, 0, tf);
+			CHECK_INT(tf[LEX_ABSTRACT], 200);
+		}
 	}
 	/* positions */
 	{
