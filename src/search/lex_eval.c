@@ -752,21 +752,20 @@ static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
 /* Postings ahead whose document lengths are fetched early. */
 #define PREFETCH_AHEAD 16
 
-/* s[i] = the score of x's postings first..n-1 of its decoded block, or
- * -INFINITY for those whose impact shows they cannot reach theta with
- * rest more from the other terms. A document's lengths are a random
- * memory access: only the postings that pass are scored, their lengths
- * asked for ahead. */
-static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, float rest,
-			 float theta, float *s)
+/* The postings among first..n-1 of x's decoded block whose impact shows
+ * they may reach theta with rest more from the other terms: their indexes
+ * in at[j], their scores in s[j]; returns how many. A document's lengths
+ * are a random memory access: only the postings that pass are scored,
+ * their lengths asked for ahead. */
+static uint32_t block_scores(const struct cursor *x, uint32_t first, uint32_t n, float rest,
+			     float theta, uint32_t *at, float *s)
 {
 	const float *norm = x->seg->norm;
 	const uint32_t *doc = x->blk.doc;
 	const uint8_t *imp = x->imp + (size_t)x->dblock * LEX_BLOCK;
 	float scale = x->weight * x->idf * LEX_IMPACT_STEP;
-	uint32_t at[LEX_BLOCK], m = 0, i, j;
+	uint32_t m = 0, i, j;
 	for (i = first; i < n; i++) {
-		s[i] = -INFINITY;
 		at[m] = i;
 		m += !((scale * (float)imp[i] + rest) * (1 + SLACK) < theta);
 	}
@@ -777,12 +776,12 @@ static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, flo
 		float tft;
 		if (j + PREFETCH_AHEAD < m)
 			__builtin_prefetch(norm + (size_t)doc[at[j + PREFETCH_AHEAD]] * LEX_NFIELDS);
-		i = at[j];
 		uint32_t tf[LEX_NFIELDS];
-		lex_block_tf(&x->blk, i, tf);
+		lex_block_tf(&x->blk, at[j], tf);
 		tft = lex_tf_tilde(tf, x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
-		s[i] = x->weight * lex_bm25(x->idf, tft);
+		s[j] = x->weight * lex_bm25(x->idf, tft);
 	}
+	return m;
 }
 
 /* Block-max AND: the rest of the lead's decoded block at once. Each
@@ -793,7 +792,8 @@ static void block_scores(const struct cursor *x, uint32_t first, uint32_t n, flo
 static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_ub)
 {
 	struct cursor *x = m[0];
-	uint32_t first = x->i, cnt = x->blk.n, last_doc = x->blk.doc[cnt - 1], i;
+	uint32_t first = x->i, cnt = x->blk.n, last_doc = x->blk.doc[cnt - 1], i, j, nc;
+	uint32_t at[LEX_BLOCK];
 	float s[LEX_BLOCK], rest = 0;
 	unsigned k;
 
@@ -804,13 +804,15 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = cnt; /* nothing in this block can make it */
-	block_scores(x, first, cnt, rest, threshold(e), s);
+	nc = block_scores(x, first, cnt, rest, threshold(e), at, s);
 	e->scored += cnt - first;
-	for (i = first; i < cnt && !e->rc; i++) {
+	for (j = 0; j < nc && !e->rc; j++) {
 		float theta = threshold(e), rem;
 		struct acc sc;
-		uint32_t d = x->blk.doc[i];
-		if ((s[i] + rest) * (1 + SLACK) < theta)
+		uint32_t d;
+		i = at[j];
+		d = x->blk.doc[i];
+		if ((s[j] + rest) * (1 + SLACK) < theta)
 			continue;
 		x->i = i;
 		x->doc = d;
@@ -827,8 +829,8 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 		if (k < n)
 			continue;
 		acc_clear(&sc, e->n_cursors);
-		sc.partial = s[i];
-		sc.s[x->ord] = s[i];
+		sc.partial = s[j];
+		sc.s[x->ord] = s[j];
 		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
 		for (k = 1; k < n; k++)
 			acc_add(&sc, m[k]);
@@ -969,7 +971,8 @@ static void run_and(struct eval *e)
 static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 {
 	struct cursor *x = c[ess];
-	uint32_t first = x->i, n = x->blk.n, last_doc = x->blk.doc[n - 1], i;
+	uint32_t first = x->i, n = x->blk.n, last_doc = x->blk.doc[n - 1], i, j, nc;
+	uint32_t at[LEX_BLOCK];
 	float s[LEX_BLOCK], restk[LEX_QTERMS_MAX], rest = 0;
 	unsigned k;
 
@@ -980,21 +983,23 @@ static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = n; /* nothing in this block can make it */
-	block_scores(x, first, n, rest, threshold(e), s);
+	nc = block_scores(x, first, n, rest, threshold(e), at, s);
 	e->scored += n - first;
-	for (i = first; i < n && !e->rc; i++) {
+	for (j = 0; j < nc && !e->rc; j++) {
 		float theta = threshold(e), rem = rest;
 		struct acc sc;
-		uint32_t d = x->blk.doc[i];
-		if ((s[i] + rest) * (1 + SLACK) < theta)
+		uint32_t d;
+		i = at[j];
+		d = x->blk.doc[i];
+		if ((s[j] + rest) * (1 + SLACK) < theta)
 			continue;
 		x->i = i;
 		x->doc = d;
 		if (!cur_in_fields(x))
 			continue;
 		acc_clear(&sc, e->n_cursors);
-		sc.partial = s[i];
-		sc.s[x->ord] = s[i];
+		sc.partial = s[j];
+		sc.s[x->ord] = s[j];
 		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
 		for (k = ess; k-- > 0;) {
 			if ((sc.partial + rem) * (1 + SLACK) < theta)
