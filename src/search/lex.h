@@ -518,6 +518,7 @@ struct lex_view {
 /* A query's day and category filters resolved for one segment. */
 struct lex_filter {
 	int32_t day_from, day_to;
+	int by_day; /* the query bounds the day */
 	int by_cat; /* the query names categories */
 	unsigned n_ids;
 	uint16_t ids[64]; /* the segment's category ids they cover */

@@ -454,6 +454,7 @@ void lex_filter_init(struct lex_filter *f, const struct lex_seg *s, const struct
 	unsigned k;
 	f->day_from = q->day_from;
 	f->day_to = q->day_to;
+	f->by_day = q->day_from != INT32_MIN || q->day_to != INT32_MAX;
 	f->by_cat = q->cats != NULL && q->n_cats > 0;
 	f->n_ids = 0;
 	for (k = 0; f->by_cat && k < q->n_cats; k++) {
@@ -478,7 +479,7 @@ int lex_filter_pass(const struct lex_filter *f, const struct lex_view *v, uint32
 	unsigned k;
 	if (v->dead && (v->dead[d / 64] >> (d % 64)) & 1)
 		return 0;
-	if (s->day[d] < f->day_from || s->day[d] > f->day_to)
+	if (f->by_day && (s->day[d] < f->day_from || s->day[d] > f->day_to))
 		return 0;
 	if (!f->by_cat)
 		return 1;

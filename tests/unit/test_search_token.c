@@ -275,6 +275,25 @@ TEST(search_postings_block_roundtrip)
 		q = buf;
 		CHECK_INT(lex_pos_skip(&q, buf + n - 1, 5), PB_ECORRUPT);
 	}
+	/* skipping runs of varints of mixed lengths (8 bytes at a time inside) */
+	{
+		size_t at[401], n = 0, bad = 0;
+		for (k = 0; k < 400; k++) {
+			seed = seed * 1103515245u + 12345u;
+			at[k] = n;
+			n += lex_varint_put(buf + n, (seed >> 8) % 5 == 0 ? seed >> 4 : (seed >> 16) % 100);
+		}
+		at[400] = n;
+		for (k = 0; k <= 400; k++) {
+			size_t from;
+			for (from = 0; from + k <= 400; from += 37) {
+				const uint8_t *q = buf + at[from];
+				if (lex_pos_skip(&q, buf + n, (uint32_t)k) || q != buf + at[from + k])
+					bad++;
+			}
+		}
+		CHECK_INT(bad, 0);
+	}
 	free(buf);
 	free(blk);
 }
