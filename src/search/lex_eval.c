@@ -741,67 +741,74 @@ static float cur_max_over(struct cursor *c, uint32_t start, uint32_t end)
 /* Postings ahead whose document lengths are fetched early. */
 #define PREFETCH_AHEAD 16
 
+/* The bound of the current posting's score from its impact. */
+static float cur_impact_bound(const struct cursor *c)
+{
+	return c->weight * c->idf * LEX_IMPACT_STEP *
+	       (float)c->imp[(size_t)c->dblock * LEX_BLOCK + c->i];
+}
+
 /* The postings among first..n-1 of x's decoded block whose impact shows
  * they may reach theta with rest more from the other terms: their indexes
- * in at[j], their scores in s[j]; returns how many. A document's lengths
- * are a random memory access: only the postings that pass are scored,
- * their lengths asked for ahead. */
-static uint32_t block_scores(const struct cursor *x, uint32_t first, uint32_t n, float rest,
-			     float theta, uint32_t *at, float *s)
+ * in at[j], their bounds in ub[j]; returns how many. */
+static uint32_t block_bounds(const struct cursor *x, uint32_t first, uint32_t n, float rest,
+			     float theta, uint32_t *at, float *ub)
 {
-	const float *norm = x->seg->norm;
-	const uint32_t *doc = x->blk.doc;
 	const uint8_t *imp = x->imp + (size_t)x->dblock * LEX_BLOCK;
 	float scale = x->weight * x->idf * LEX_IMPACT_STEP;
-	uint32_t m = 0, i, j;
+	uint32_t m = 0, i;
 	for (i = first; i < n; i++) {
+		float b = scale * (float)imp[i];
 		at[m] = i;
-		m += !((scale * (float)imp[i] + rest) * (1 + SLACK) < theta);
-	}
-	for (j = 0; j < m && j < PREFETCH_AHEAD; j++)
-		__builtin_prefetch(norm + (size_t)doc[at[j]] * LEX_NFIELDS);
-	for (j = 0; j < m; j++) {
-		const float *nd = norm + (size_t)doc[at[j]] * LEX_NFIELDS;
-		float tft;
-		if (j + PREFETCH_AHEAD < m)
-			__builtin_prefetch(norm + (size_t)doc[at[j + PREFETCH_AHEAD]] * LEX_NFIELDS);
-		uint32_t tf[LEX_NFIELDS];
-		lex_block_tf(&x->blk, at[j], tf);
-		tft = lex_tf_tilde(tf, x->m[0] * nd[0], x->m[1] * nd[1], x->m[2] * nd[2]);
-		s[j] = x->weight * lex_bm25(x->idf, tft);
+		ub[m] = b;
+		m += !((b + rest) * (1 + SLACK) < theta);
 	}
 	return m;
 }
 
-/* Block-max AND: the rest of the lead's decoded block at once. Each
- * document is scored for the lead alone in a tight loop; the others are
- * looked up only for documents whose lead score plus the other terms'
- * bounds over the block can beat the threshold. Leaves the lead past the
- * block. */
+/* Asks for the lengths of the document of candidate j + PREFETCH_AHEAD: a
+ * random memory access each, wanted by the candidates that survive the
+ * bounds. */
+static void prefetch_norm(const struct cursor *x, const uint32_t *at, uint32_t j, uint32_t nc)
+{
+	if (j + PREFETCH_AHEAD < nc)
+		__builtin_prefetch(x->seg->norm +
+				   (size_t)x->blk.doc[at[j + PREFETCH_AHEAD]] * LEX_NFIELDS);
+}
+
+/* Block-max AND: the rest of the lead's decoded block at once. The lead's
+ * impacts are tested in a tight loop; for the documents that pass, the
+ * other terms are looked up and their impacts added; only documents whose
+ * bound still beats the threshold are scored exactly (their lengths were
+ * asked for ahead). Leaves the lead past the block. */
 static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_ub)
 {
 	struct cursor *x = m[0];
 	uint32_t first = x->i, cnt = x->blk.n, last_doc = x->blk.doc[cnt - 1], i, j, nc;
 	uint32_t at[LEX_BLOCK];
-	float s[LEX_BLOCK], rest = 0;
+	float ub[LEX_BLOCK], rest = 0, rest_should = 0;
 	unsigned k;
 
+	for (k = 0; k < e->n_should; k++)
+		rest_should += cur_max_over(e->should[k], x->doc, last_doc);
+	rest = rest_should;
 	for (k = 1; k < n; k++)
 		rest += cur_max_over(m[k], x->doc, last_doc);
-	for (k = 0; k < e->n_should; k++)
-		rest += cur_max_over(e->should[k], x->doc, last_doc);
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = cnt; /* nothing in this block can make it */
-	nc = block_scores(x, first, cnt, rest, threshold(e), at, s);
+	nc = block_bounds(x, first, cnt, rest, threshold(e), at, ub);
 	e->scored += cnt - first;
+	for (j = 0; j < PREFETCH_AHEAD && j < nc; j++)
+		__builtin_prefetch(x->seg->norm + (size_t)x->blk.doc[at[j]] * LEX_NFIELDS);
 	for (j = 0; j < nc && !e->rc; j++) {
-		float theta = threshold(e), rem;
+		float theta = threshold(e), rem, bound;
 		struct acc sc;
 		uint32_t d;
+		prefetch_norm(x, at, j, nc);
 		i = at[j];
 		d = x->blk.doc[i];
-		if ((s[j] + rest) * (1 + SLACK) < theta)
+		if ((ub[j] + rest) * (1 + SLACK) < theta)
 			continue;
 		x->i = i;
 		x->doc = d;
@@ -812,16 +819,17 @@ static void and_block(struct eval *e, struct cursor **m, unsigned n, float opt_u
 		}
 		if (k < n)
 			continue;
-		for (k = 0; k < n; k++)
+		bound = ub[j] + rest_should;
+		for (k = 0; k < n; k++) {
 			if (!cur_in_fields(m[k]))
 				break;
-		if (k < n)
+			if (k)
+				bound += cur_impact_bound(m[k]);
+		}
+		if (k < n || bound * (1 + SLACK) < theta)
 			continue;
 		acc_clear(&sc, e->n_cursors);
-		sc.partial = s[j];
-		sc.s[x->ord] = s[j];
-		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
-		for (k = 1; k < n; k++)
+		for (k = 0; k < n; k++)
 			acc_add(&sc, m[k]);
 		e->scored += n - 1;
 		rem = opt_ub;
@@ -953,16 +961,17 @@ static void run_and(struct eval *e)
 /* ---- scoring: disjunctions (MaxScore with block maxima) ---- */
 
 /* MaxScore with one essential list x = c[ess] left: the rest of its
- * decoded block at once. Each document is scored for x alone in a tight
- * loop; only those whose score plus the other terms' bounds over the
- * block can beat the threshold are looked at further. Leaves x past the
- * block. */
+ * decoded block at once. Its impacts are tested in a tight loop; for the
+ * documents that pass, the other terms are looked up, best bound first,
+ * while the impacts found and the bounds left can still beat the
+ * threshold; only documents that get through are scored exactly. Leaves
+ * x past the block. */
 static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 {
 	struct cursor *x = c[ess];
 	uint32_t first = x->i, n = x->blk.n, last_doc = x->blk.doc[n - 1], i, j, nc;
 	uint32_t at[LEX_BLOCK];
-	float s[LEX_BLOCK], restk[LEX_QTERMS_MAX], rest = 0;
+	float ub[LEX_BLOCK], restk[LEX_QTERMS_MAX], rest = 0;
 	unsigned k;
 
 	for (k = 0; k < ess; k++) {
@@ -972,34 +981,41 @@ static void or_block(struct eval *e, struct cursor **c, unsigned ess)
 	if ((x->weight * lex_bm25(x->idf, x->skips[x->dblock].max_tf) + rest) * (1 + SLACK) <
 	    threshold(e))
 		first = n; /* nothing in this block can make it */
-	nc = block_scores(x, first, n, rest, threshold(e), at, s);
+	nc = block_bounds(x, first, n, rest, threshold(e), at, ub);
 	e->scored += n - first;
+	for (j = 0; j < PREFETCH_AHEAD && j < nc; j++)
+		__builtin_prefetch(x->seg->norm + (size_t)x->blk.doc[at[j]] * LEX_NFIELDS);
 	for (j = 0; j < nc && !e->rc; j++) {
-		float theta = threshold(e), rem = rest;
+		float theta = threshold(e), rem = rest, bound;
 		struct acc sc;
 		uint32_t d;
+		prefetch_norm(x, at, j, nc);
 		i = at[j];
 		d = x->blk.doc[i];
-		if ((s[j] + rest) * (1 + SLACK) < theta)
+		if ((ub[j] + rest) * (1 + SLACK) < theta)
 			continue;
 		x->i = i;
 		x->doc = d;
 		if (!cur_in_fields(x))
 			continue;
-		acc_clear(&sc, e->n_cursors);
-		sc.partial = s[j];
-		sc.s[x->ord] = s[j];
-		sc.set[x->ord / 64] |= 1ULL << (x->ord % 64);
+		bound = ub[j];
 		for (k = ess; k-- > 0;) {
-			if ((sc.partial + rem) * (1 + SLACK) < theta)
+			if ((bound + rem) * (1 + SLACK) < theta)
 				break;
 			rem -= restk[k];
 			cur_seek(c[k], d);
+			if (c[k]->doc == d && cur_in_fields(c[k]))
+				bound += cur_impact_bound(c[k]);
+		}
+		if ((bound + rem) * (1 + SLACK) < theta)
+			continue; /* rem: the terms not looked up */
+		acc_clear(&sc, e->n_cursors);
+		acc_add(&sc, x);
+		for (k = 0; k < ess; k++)
 			if (c[k]->doc == d && cur_in_fields(c[k])) {
 				acc_add(&sc, c[k]);
 				e->scored++;
 			}
-		}
 		if (!(sc.partial * (1 + SLACK) < theta) && accept(e, d))
 			emit(e, d, acc_total(&sc, e->n_cursors));
 	}
