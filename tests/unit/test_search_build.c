@@ -242,3 +242,150 @@ TEST(search_build_segment_is_sound)
 	lex_seg_close(s);
 	free(blk);
 }
+
+/* Sets the header's checksums of img to match its bytes, so damage gets
+ * past them to the structural checks and the decoders. */
+static void fix_checksums(char *img, size_t n)
+{
+	struct lex_header hd;
+	char head[LEX_HEADER_SIZE];
+	memcpy(&hd, img, sizeof(hd));
+	hd.data_hash = lex_hash64(img + LEX_HEADER_SIZE, n - LEX_HEADER_SIZE, 0);
+	hd.header_hash = 0;
+	memcpy(head, img, LEX_HEADER_SIZE);
+	memcpy(head, &hd, sizeof(hd));
+	hd.header_hash = lex_hash64(head, LEX_HEADER_SIZE, 0);
+	memcpy(img, &hd, sizeof(hd));
+}
+
+/* Searches s for two words as AND, OR and a phrase; counts the results by
+ * return code. */
+static void search_damaged(const struct lex_seg *s, long *ok, long *corrupt, long *other)
+{
+	static const char *const words[][2] = {{"model", "quantum"}, {"neural", "network"}};
+	struct lex_view v = {s, NULL};
+	unsigned w, mode;
+	for (w = 0; w < 2; w++)
+		for (mode = 0; mode < 3; mode++) {
+			struct lex_query q;
+			struct lex_request req;
+			struct lex_result res;
+			struct pb_err err = PB_ERR_INIT;
+			struct arena a = ARENA_INIT;
+			unsigned k;
+			int rc;
+			memset(&q, 0, sizeof(q));
+			memset(&req, 0, sizeof(req));
+			q.day_from = INT32_MIN;
+			q.day_to = INT32_MAX;
+			q.n_clauses = mode == 2 ? 1 : 2;
+			for (k = 0; k < 2; k++) {
+				struct lex_clause *c = &q.clause[mode == 2 ? 0 : k];
+				c->terms[mode == 2 ? k : 0] = words[w][k];
+				c->gaps[mode == 2 ? k : 0] = (uint8_t)k;
+				c->n_terms = mode == 2 ? 2 : 1;
+				c->fields = LEX_FIELD_ALL;
+				c->occur = mode == 1 ? LEX_SHOULD : LEX_MUST;
+				c->boost = 1;
+			}
+			req.k = 10;
+			req.count = w;
+			rc = lex_search(&v, 1, &q, &req, &a, &res, &err);
+			*ok += rc == PB_OK;
+			*corrupt += rc == PB_ECORRUPT;
+			*other += rc != PB_OK && rc != PB_ECORRUPT;
+			arena_release(&a);
+		}
+}
+
+TEST(search_build_damaged_segments_fail_cleanly)
+{
+	size_t n, trial;
+	char *img = image_of(ONE_BY_ONE, 3000, 0, &n);
+	long opened = 0, rejected = 0, odd = 0, ok = 0, corrupt = 0, other = 0;
+	unsigned seed = 4242;
+	/* byte ranges of the searched words' postings, skips and impacts */
+	size_t lo[4][3], len[4][3];
+	struct lex_seg *orig = NULL;
+	struct pb_err oerr = PB_ERR_INIT;
+	char *ocopy = img ? malloc(n) : NULL;
+	static const char *const searched[] = {"model", "quantum", "neural", "network"};
+	CHECK(img != NULL && n > LEX_HEADER_SIZE && ocopy != NULL);
+	if (!img || !ocopy)
+		return;
+	memcpy(ocopy, img, n);
+	CHECK_INT(lex_seg_open_mem(ocopy, n, &orig, &oerr), PB_OK);
+	for (trial = 0; orig && trial < 4; trial++) {
+		long t = lex_seg_find(orig, searched[trial], strlen(searched[trial]));
+		const struct lex_terminfo *ti;
+		const uint8_t *p, *pe, *q, *qe;
+		CHECK(t >= 0);
+		if (t < 0)
+			t = 0;
+		ti = &orig->info[t];
+		lex_seg_term_data(orig, (uint32_t)t, &p, &pe, &q, &qe);
+		lo[trial][0] = (size_t)(p - orig->base);
+		len[trial][0] = (size_t)(pe - p);
+		lo[trial][1] = (size_t)((const uint8_t *)(orig->skips + ti->first_skip) - orig->base);
+		len[trial][1] = (ti->df + LEX_BLOCK - 1) / LEX_BLOCK * sizeof(struct lex_skip);
+		lo[trial][2] = (size_t)(orig->impact + ti->imp_off - orig->base);
+		len[trial][2] = ti->df;
+	}
+	lex_seg_close(orig);
+	for (trial = 0; trial < 300; trial++) {
+		struct lex_header hd;
+		struct pb_err err = PB_ERR_INIT;
+		struct lex_seg *s = NULL;
+		char *copy = malloc(n);
+		unsigned k, hits;
+		int rc;
+		CHECK(copy != NULL);
+		if (!copy)
+			break;
+		memcpy(copy, img, n);
+		memcpy(&hd, img, sizeof(hd));
+		seed = seed * 1103515245u + 12345u;
+		hits = 1 + (seed >> 16) % 4;
+		for (k = 0; k < hits; k++) {
+			/* at the searched words' postings, skips or impacts, or at the
+			 * term table, the positions, anywhere */
+			static const enum lex_section aim[] = {LS_INFO, LS_POS, LS_COUNT};
+			unsigned pick;
+			size_t at;
+			seed = seed * 1103515245u + 12345u;
+			pick = (seed >> 16) % 6;
+			seed = seed * 1103515245u + 12345u;
+			if (pick < 3) {
+				unsigned w = (seed >> 8) % 4;
+				at = lo[w][pick] + (seed >> 4) % (len[w][pick] ? len[w][pick] : 1);
+			} else if (aim[pick - 3] != LS_COUNT && hd.sec[aim[pick - 3]].size) {
+				at = hd.sec[aim[pick - 3]].off + (seed >> 4) % hd.sec[aim[pick - 3]].size;
+			} else {
+				at = (seed >> 4) % n;
+			}
+			seed = seed * 1103515245u + 12345u;
+			copy[at] = (char)(seed >> 16);
+		}
+		fix_checksums(copy, n);
+		rc = lex_seg_open_mem(copy, n, &s, &err); /* takes copy */
+		if (rc == PB_OK) {
+			opened++;
+			search_damaged(s, &ok, &corrupt, &other);
+			lex_seg_close(s);
+		} else if (rc == PB_ECORRUPT || rc == PB_EVERSION) {
+			CHECK(strstr(err.msg, "fresh search segment") != NULL);
+			rejected++;
+		} else {
+			odd++;
+		}
+	}
+	printf("#   300 damaged images: %ld rejected when opened, %ld opened; their searches: %ld "
+	       "answered, %ld found damage\n",
+	       rejected, opened, ok, corrupt);
+	CHECK_INT(odd, 0);
+	CHECK_INT(other, 0);
+	CHECK(rejected > 0);
+	CHECK(opened > 0);
+	CHECK(corrupt > 0);
+	free(img);
+}
