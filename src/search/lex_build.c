@@ -108,8 +108,17 @@ struct bterm {
 /* What a build keeps per term while adding documents. */
 struct tstate {
 	uint32_t last_doc, df;
-	uint32_t pos_len; /* bytes of its positions */
-	uint32_t bucket;  /* its log */
+	uint32_t pos_len;  /* bytes of its positions */
+	uint32_t bucket;   /* its log */
+	uint16_t blk_rest; /* its open block: rest bytes of saturated frequencies */
+	uint8_t blk_w;	   /* ... and the width of its gaps */
+};
+
+/* A block that filled up while adding, for the postings' layout. */
+struct bfull {
+	uint32_t term;
+	uint16_t rest;
+	uint8_t w;
 };
 
 /* The terms of the document being added, by term id: a small open
@@ -215,6 +224,9 @@ struct lex_builder {
 	size_t cap_tok;
 	struct slot *slots;
 	size_t cap_slots;
+
+	struct bfull *full; /* in the order they filled */
+	size_t n_full, cap_full;
 
 	/* the logs */
 	struct log logs[BUCKETS];
@@ -460,6 +472,7 @@ void lex_builder_free(struct lex_builder *b)
 	lex_batch_free(b->one);
 	free(b->terms);
 	free(b->ts);
+	free(b->full);
 	free(b->term_tab.slot);
 	free(b->term_pool.p);
 	free(b->words);
@@ -707,7 +720,7 @@ static int add_doc(struct lex_builder *b, const struct lex_batch *bt, const stru
 		struct log *l = &b->logs[ts->bucket];
 		const uint32_t *pp = b->placed + s->at - s->count;
 		uint8_t *q, *start;
-		uint32_t prev = 0, j;
+		uint32_t prev = 0, j, gap = ts->df ? doc - ts->last_doc - 1 : doc;
 		size_t rest_n, pos_n;
 		if ((size_t)(l->end - l->cur) < 5 + 5 + 16 + (size_t)s->count * 5 &&
 		    log_grow(l, 5 + 5 + 16 + (size_t)s->count * 5))
@@ -726,7 +739,24 @@ static int add_doc(struct lex_builder *b, const struct lex_batch *bt, const stru
 		if (ts->pos_len + pos_n > UINT32_MAX / 2)
 			return pb_err_set(err, PB_ETOOBIG, "search index too large");
 		ts->pos_len += (uint32_t)pos_n;
-		ts->df++;
+		if (lex_bits(gap) > ts->blk_w)
+			ts->blk_w = (uint8_t)lex_bits(gap);
+		ts->blk_rest = (uint16_t)(ts->blk_rest + rest_n);
+		if (++ts->df % LEX_BLOCK == 0) {
+			struct bfull *bf;
+			if (b->n_full == b->cap_full) {
+				size_t cap = b->cap_full ? 2 * b->cap_full : 4096;
+				if (RESIZE(b->full, cap))
+					return pb_err_set(err, PB_ENOMEM, "out of memory");
+				b->cap_full = cap;
+			}
+			bf = &b->full[b->n_full++];
+			bf->term = s->term;
+			bf->rest = ts->blk_rest;
+			bf->w = ts->blk_w;
+			ts->blk_rest = 0;
+			ts->blk_w = 0;
+		}
 		ts->last_doc = doc;
 		l->cur = q;
 	}
@@ -908,20 +938,17 @@ static inline const uint8_t *record_end(const uint8_t *p, uint32_t *t, uint32_t 
 	return p;
 }
 
-/* Moves the records of the logs [from, to) into place. Pass 0 measures
- * each block (the width of its gaps, the bytes of its rests); pass 1
- * writes the blocks, the positions, the skip entries (last docids,
- * position offsets, largest tf~) and the impacts. */
+/* Moves the records of the logs [from, to) into place: the blocks, the
+ * positions, the skip entries (last docids, position offsets, largest
+ * tf~) and the impacts. */
 struct place_job {
 	const struct lex_builder *b;
 	struct place *pl;
 	const float *norm;
 	uint8_t *post, *pos, *imp;
 	struct lex_skip *skips;
-	uint8_t *width;	    /* per block */
-	uint32_t *rest_len; /* per block */
+	const uint8_t *width; /* per block */
 	unsigned from, to;
-	int pass;
 };
 
 static void *place_logs(void *arg)
@@ -948,13 +975,6 @@ static void *place_logs(void *arg)
 				gap = x->n ? delta - 1 : delta;
 				p = e;
 				x->last_doc = doc;
-				if (j->pass == 0) {
-					if (lex_bits(gap) > j->width[blk])
-						j->width[blk] = (uint8_t)lex_bits(gap);
-					j->rest_len[blk] += (uint32_t)(pos_at - tf_at - 1);
-					x->n++;
-					continue;
-				}
 				i = x->n % LEX_BLOCK;
 				nb = x->df - (x->n - i);
 				if (nb > LEX_BLOCK)
@@ -994,9 +1014,9 @@ static void *place_logs(void *arg)
 	return NULL;
 }
 
-/* Runs pass of place_logs over the buckets in two halves of about equal
- * bytes, on two threads when there is much to move. */
-static void scatter(struct lex_builder *b, struct place_job *job, int pass)
+/* Runs place_logs over the buckets in two halves of about equal bytes, on
+ * two threads when there is much to move. */
+static void scatter(struct lex_builder *b, struct place_job *job)
 {
 	struct place_job jobs[2];
 	uint64_t total = 0, half = 0;
@@ -1008,7 +1028,6 @@ static void scatter(struct lex_builder *b, struct place_job *job, int pass)
 	for (mid = 0; mid < BUCKETS && half + b->logs[mid].bytes <= total / 2; mid++)
 		half += b->logs[mid].bytes;
 	jobs[0] = jobs[1] = *job;
-	jobs[0].pass = jobs[1].pass = pass;
 	jobs[0].from = 0;
 	jobs[0].to = jobs[1].from = mid;
 	jobs[1].to = BUCKETS;
@@ -1128,9 +1147,20 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	job.imp = imp;
 	job.skips = skips;
 	job.width = width;
-	job.rest_len = rest_len;
-	/* pass 0 sizes the blocks; then each term's blocks get their places */
-	scatter(b, &job, 0);
+	/* each block's width and rest bytes, known from adding: the blocks that
+	 * filled up in their order, then each term's open one */
+	for (k = 0; k < b->n_full; k++) {
+		struct place *x = &pl[b->full[k].term];
+		width[x->skip + x->n] = b->full[k].w;
+		rest_len[x->skip + x->n] = b->full[k].rest;
+		x->n++;
+	}
+	for (k = 0; k < b->n_terms; k++)
+		if (b->ts[k].df % LEX_BLOCK) {
+			width[pl[k].skip + b->ts[k].df / LEX_BLOCK] = b->ts[k].blk_w;
+			rest_len[pl[k].skip + b->ts[k].df / LEX_BLOCK] = b->ts[k].blk_rest;
+		}
+	/* then each term's blocks get their places */
 	for (k = 0; k < b->n_terms; k++) {
 		struct place *x = &pl[order[k]];
 		uint32_t s, ns = (x->df + LEX_BLOCK - 1) / LEX_BLOCK;
@@ -1157,7 +1187,7 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 	}
 	huge_pages(post, post_off);
 	job.post = post;
-	scatter(b, &job, 1);
+	scatter(b, &job);
 	log_free(b);
 	for (k = 0; k < b->n_terms; k++) {
 		uint32_t s, ns = (info[k].df + LEX_BLOCK - 1) / LEX_BLOCK;
