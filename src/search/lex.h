@@ -451,8 +451,9 @@ struct store;
 void lex_watermark_now(char out[24]);
 
 /* Writes the segment of b (see lex_builder_write) to the temporary file
- * path.tmp.PID, named in tmp, and syncs it; the caller renames it over
- * path. Temporary files of killed builds of path are removed first.
+ * path.tmp.PID, named in tmp, and starts its writing out to disk without
+ * waiting (the index is a cache: a file a crash leaves torn fails its
+ * checks and is rebuilt); the caller renames it over path. Temporary files of killed builds of path are removed first.
  * PB_OK, or PB_EIO / PB_ENOMEM (no file left then). */
 int lex_builder_save(struct lex_builder *b, const char *path, int64_t max_row, const char *built,
 		     char tmp[1100], struct pb_err *err);

@@ -71,8 +71,13 @@ int lex_builder_save(struct lex_builder *b, const char *path, int64_t max_row, c
 	if (!f)
 		return pb_err_set(err, PB_EIO, "%s: %s", tmp, strerror(errno));
 	rc = lex_builder_write(b, f, max_row, built, err);
-	if (!rc && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+	if (!rc && fflush(f) != 0)
 		rc = pb_err_set(err, PB_EIO, "%s: %s", tmp, strerror(errno));
+	/* The index is a cache of the store: its writing out is started, not
+	 * waited for (a file a crash leaves torn fails its checks and is
+	 * rebuilt). */
+	if (!rc)
+		sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (fclose(f) != 0 && !rc)
 		rc = pb_err_set(err, PB_EIO, "%s: %s", tmp, strerror(errno));
 	if (rc)
