@@ -8,6 +8,7 @@
 #include "../search/bulk.h"
 #include "../search/engine.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,22 @@ static void phase_clear(const struct progress *pr)
 	}
 }
 
+/* The database's checkpoint, on a thread of its own while the index is
+ * finished: disk writes beside the index's work on the processors. */
+struct checkpoint {
+	struct store *st;
+	pthread_t thread;
+	int on;
+};
+
+static void *checkpoint_main(void *arg)
+{
+	struct checkpoint *ck = arg;
+	struct pb_err err = PB_ERR_INIT;
+	store_checkpoint(ck->st, &err); /* only sooner: closing does it anyway */
+	return NULL;
+}
+
 /* Brings the search index of st up to date after an import: the bulk
  * build bi when it ran (and its papers did not change under it), else
  * the engine's own way (a build when there is no index, else the fresh
@@ -105,8 +122,12 @@ static int index_phase(struct cli *c, struct store *st, const char *dir, struct 
 	progress_start(&pr, "search index", 0);
 	if (bi) {
 		struct bulk_result res;
+		struct checkpoint ck = {st, 0, 0};
+		ck.on = pthread_create(&ck.thread, NULL, checkpoint_main, &ck) == 0;
 		phase_show(&pr, "search index: writing the index built while importing...");
 		rc = bulk_index_finish(bi, &res, err);
+		if (ck.on)
+			pthread_join(ck.thread, NULL);
 		phase_clear(&pr);
 		if (rc)
 			return rc;

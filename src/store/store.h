@@ -132,6 +132,11 @@ struct store_ops {
 	 * handle or any other connection or process. Cheap (no table scan):
 	 * for cache validation. Compare only values read through one handle. */
 	int (*data_version)(struct store *st, unsigned long long *version, struct pb_err *err);
+	/* Moves what recent commits wrote into the database's main file, so
+	 * closing it later has little left to do (SQLite's write-ahead log;
+	 * nothing for PostgreSQL). Runs beside readers and other work; only
+	 * this call may use the handle while it runs. */
+	int (*checkpoint)(struct store *st, struct pb_err *err);
 	/* Service state as key/value text. get: PB_ENOTFOUND when absent. */
 	int (*setting_get)(struct store *st, const char *key, char *out, size_t out_len,
 			   struct pb_err *err);
@@ -252,6 +257,10 @@ static inline int store_data_version(struct store *st, unsigned long long *versi
 				     struct pb_err *err)
 {
 	return st->ops->data_version(st, version, err);
+}
+static inline int store_checkpoint(struct store *st, struct pb_err *err)
+{
+	return st->ops->checkpoint(st, err);
 }
 static inline int store_setting_get(struct store *st, const char *key, char *out,
 				    size_t out_len, struct pb_err *err)

@@ -855,6 +855,14 @@ static int pq_count(struct store *st, long *papers, struct pb_err *err)
 
 /* The counter of data_version moves in every transaction that writes
  * papers, settings or the job log, visibly to others when it commits. */
+/* PostgreSQL checkpoints on its own schedule. */
+static int pq_checkpoint(struct store *st, struct pb_err *err)
+{
+	(void)st;
+	(void)err;
+	return PB_OK;
+}
+
 static int pq_data_version(struct store *st, unsigned long long *version, struct pb_err *err)
 {
 	PGresult *res = pg_run(S(st), PGQ_DATA_VERSION, "SELECT version FROM data_version", NULL, 1,
@@ -970,6 +978,7 @@ static const struct store_ops pg_ops = {
     .day_counts = pq_day_counts,
     .count = pq_count,
     .data_version = pq_data_version,
+    .checkpoint = pq_checkpoint,
     .setting_get = pg_setting_get,
     .setting_set = pg_setting_set,
     .lease_acquire = pg_lease_acquire,

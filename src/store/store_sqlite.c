@@ -895,6 +895,17 @@ static int sq_data_version(struct store *st, unsigned long long *version, struct
 	return PB_OK;
 }
 
+/* A passive checkpoint: copies the log's frames into the database file
+ * as far as readers allow and syncs it, blocking nobody. */
+static int sq_checkpoint(struct store *st, struct pb_err *err)
+{
+	struct sqlite_store *s = S(st);
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_error(s, err, "moving the write-ahead log into the database");
+	return PB_OK;
+}
+
 /* ---- scan for search indexes ---- */
 
 static int sq_scan(struct store *st, long long after_row, const char *changed_since,
@@ -985,6 +996,7 @@ static const struct store_ops sqlite_ops = {
 	.job_runs = sqlite_job_runs,
 	.check = sqlite_check,
 	.data_version = sq_data_version,
+	.checkpoint = sq_checkpoint,
 	.papers_scan = sq_scan,
 };
 
