@@ -12,22 +12,6 @@
 static char *image;
 static size_t image_len;
 
-/* Sets the header's checksums of img to match its bytes. */
-static void fix_checksums(uint8_t *img, size_t n)
-{
-	struct lex_header hd;
-	uint8_t head[LEX_HEADER_SIZE];
-	if (n < LEX_HEADER_SIZE)
-		return;
-	memcpy(&hd, img, sizeof(hd));
-	hd.data_hash = lex_hash64(img + LEX_HEADER_SIZE, n - LEX_HEADER_SIZE, 0);
-	hd.header_hash = 0;
-	memcpy(head, img, LEX_HEADER_SIZE);
-	memcpy(head, &hd, sizeof(hd));
-	hd.header_hash = lex_hash64(head, LEX_HEADER_SIZE, 0);
-	memcpy(img, &hd, sizeof(hd));
-}
-
 static void search(const struct lex_seg *s, const char *const *words, unsigned n, int phrase)
 {
 	struct lex_view v = {s, NULL};
@@ -93,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&off, data + k, sizeof(off));
 		img[off % image_len] = data[k + 4];
 	}
-	fix_checksums(img, image_len);
+	lex_image_seal(img, image_len);
 	if (lex_seg_open_mem(img, image_len, &s, &err) == PB_OK) {
 		search(s, words, 2, 0);
 		search(s, words + 2, 2, 1);

@@ -406,6 +406,13 @@ uint64_t lex_paper_hash(const struct paper *p);
 int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const char *built,
 		      struct pb_err *err);
 
+/* The header checksum of the header bytes head (its header_hash field
+ * taken as zero). Cannot fail. */
+uint64_t lex_header_hash(const uint8_t head[LEX_HEADER_SIZE]);
+/* Sets both checksums of the segment image img[0..n) (n >= the header)
+ * to match its bytes: for tests and tools that edit an image. */
+void lex_image_seal(uint8_t *img, size_t n);
+
 /* Opens the segment file at path (memory-mapped) and checks its header,
  * version and checksum. PB_ENOTFOUND when missing, PB_ECORRUPT or
  * PB_EVERSION with a message naming the file when damaged or foreign. */

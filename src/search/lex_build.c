@@ -1307,10 +1307,9 @@ int lex_builder_write(struct lex_builder *b, FILE *f, int64_t max_row, const cha
 
 	hd.file_size = o.off;
 	hd.data_hash = lex_hasher_end(&o.h);
-	hd.header_hash = 0;
 	memset(zero_header, 0, sizeof(zero_header));
 	memcpy(zero_header, &hd, sizeof(hd));
-	hd.header_hash = lex_hash64(zero_header, LEX_HEADER_SIZE, 0);
+	hd.header_hash = lex_header_hash(zero_header);
 	memcpy(zero_header, &hd, sizeof(hd));
 	if (!o.failed && (fseek(f, 0, SEEK_SET) != 0 ||
 			  fwrite(zero_header, 1, LEX_HEADER_SIZE, f) != LEX_HEADER_SIZE ||

@@ -43,6 +43,24 @@ static int check_offsets(const uint32_t *off, uint32_t n, uint64_t limit)
 	return off[n] > limit ? -1 : 0;
 }
 
+uint64_t lex_header_hash(const uint8_t head[LEX_HEADER_SIZE])
+{
+	uint8_t h[LEX_HEADER_SIZE];
+	memcpy(h, head, LEX_HEADER_SIZE);
+	memset(h + offsetof(struct lex_header, header_hash), 0, sizeof(uint64_t));
+	return lex_hash64(h, LEX_HEADER_SIZE, 0);
+}
+
+void lex_image_seal(uint8_t *img, size_t n)
+{
+	struct lex_header hd;
+	memcpy(&hd, img, sizeof(hd));
+	hd.data_hash = lex_hash64(img + LEX_HEADER_SIZE, n - LEX_HEADER_SIZE, 0);
+	memcpy(img, &hd, sizeof(hd));
+	hd.header_hash = lex_header_hash(img);
+	memcpy(img, &hd, sizeof(hd));
+}
+
 static int validate(struct lex_seg *s, const char *name, const char *path, int checksum,
 		    struct pb_err *err)
 {
@@ -65,8 +83,7 @@ static int validate(struct lex_seg *s, const char *name, const char *path, int c
 		return pb_err_set(err, PB_EVERSION,
 				  "%s: search index format %u, this paperboy reads %u", name,
 				  hd.version, LEX_FORMAT_VERSION);
-	memset(head + offsetof(struct lex_header, header_hash), 0, sizeof(hd.header_hash));
-	if (lex_hash64(head, LEX_HEADER_SIZE, 0) != hd.header_hash)
+	if (lex_header_hash(head) != hd.header_hash)
 		return bad(err, name, "header checksum mismatch");
 	if (hd.file_size != s->size)
 		return bad(err, name, "truncated or extended");
