@@ -6,7 +6,8 @@
 CC      ?= cc
 PKGS    := sqlite3 libxml-2.0 jansson libzstd zlib libmicrohttpd libsodium libcurl libpq openblas lapacke
 SAN     ?= 0
-WERROR  ?= 0
+# CI=true (as CI sets it) makes warnings errors too
+WERROR  ?= $(if $(filter true 1,$(CI)),1,0)
 ifeq ($(SAN),1)
 O       ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
