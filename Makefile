@@ -27,7 +27,7 @@ CFLAGS_ALL  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(shell pkg-con
 LDLIBS_ALL  := $(shell pkg-config --libs $(PKGS)) -lstemmer -lm -lpthread $(LDLIBS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/core/*.c src/store/*.c src/search/*.c src/ingest/*.c src/harvest/*.c src/web/*.c src/cli/*.c))
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 MAIN_OBJ := $(O)/src/cli/main.o
